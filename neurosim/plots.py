@@ -1,0 +1,131 @@
+"""Figures drawn from ``Results`` (never from a live simulator).
+
+Every ``plot_*`` function takes ``ax=None`` (the current pyplot axes then) and returns
+the Axes it drew on. ``figure`` and ``save_figure`` make files whose bytes depend only
+on the data: no timestamps, no software tag.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .results import Results
+
+DPI = 110
+#: Above this many neurons a raster becomes a spike-density image.
+RASTER_EVENT_LIMIT = 200
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+        ax = plt.gca()
+    return ax
+
+
+def figure(nrows: int = 1, ncols: int = 1, width: float = 6.4, height: float = 4.0):
+    """A new figure (not registered with pyplot) and its axes array, squeezed."""
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=True)
+    return fig, axes
+
+
+def save_figure(fig: Figure, path) -> Path:
+    """Write ``fig`` as PNG (or SVG by suffix) with reproducible bytes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    metadata = {"Software": None} if path.suffix == ".png" else {"Date": None}
+    fig.savefig(path, dpi=DPI, metadata=metadata)
+    return path
+
+
+def plot_loglog(curves: dict, ax=None, xlabel: str = "", ylabel: str = "",
+                title: str = "", slopes: dict | None = None):
+    """Log–log lines, one per entry of ``curves = {label: (x, y)}``.
+
+    ``slopes`` (label -> fitted slope) is shown in the legend.
+    """
+    ax = _axes(ax)
+    for label, (x, y) in curves.items():
+        shown = label if not slopes or label not in slopes else \
+            f"{label} (slope {slopes[label]:.2f})"
+        ax.loglog(x, y, "o-", ms=4, label=shown)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_raster(times, ids, ax=None, n_neurons: int | None = None, title: str = "",
+                t_range=None):
+    """Spike raster: one tick per spike (times in s); a density image for large
+    populations so thousands of neurons stay readable."""
+    ax = _axes(ax)
+    times = np.asarray(times)
+    ids = np.asarray(ids)
+    n = n_neurons or (int(ids.max()) + 1 if ids.size else 1)
+    lo, hi = t_range if t_range is not None else (
+        (times.min(), times.max()) if times.size else (0.0, 1.0))
+    if n <= RASTER_EVENT_LIMIT:
+        ax.scatter(times, ids, marker="|", s=12, linewidths=0.8, color="k")
+        ax.set_ylim(-0.5, n - 0.5)
+        ax.set_ylabel("neuron")
+    else:
+        t_bins = np.linspace(lo, hi if hi > lo else lo + 1.0, 201)
+        n_bins = np.linspace(0, n, min(n, 200) + 1)
+        counts, _, _ = np.histogram2d(times, ids, bins=(t_bins, n_bins))
+        rate = counts.T / (np.diff(t_bins)[None, :] * np.diff(n_bins)[:, None])
+        image = ax.imshow(rate, aspect="auto", origin="lower", cmap="Greys",
+                          extent=(t_bins[0], t_bins[-1], 0, n), interpolation="nearest")
+        ax.figure.colorbar(image, ax=ax, label="rate per neuron (Hz)")
+        ax.set_ylabel("neuron")
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel("time (s)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_traces(t, data, ax=None, labels=None, ylabel: str = "", title: str = "",
+                max_traces: int = 10):
+    """Time series ``data`` (T, k) against ``t`` (s); at most ``max_traces`` lines."""
+    ax = _axes(ax)
+    data = np.asarray(data)
+    if data.ndim == 1:
+        data = data[:, None]
+    shown = np.unique(np.linspace(0, data.shape[1] - 1, min(max_traces, data.shape[1]))
+                      .astype(int))
+    for k in shown:
+        ax.plot(t, data[:, k], lw=1, label=None if labels is None else labels[k])
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if labels is not None:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def plot_results(results: Results, outdir) -> list[Path]:
+    """Generic figures for any results file: a raster per spiking population and the
+    traces of every report. Experiments add their own through their ``plot``."""
+    outdir = Path(outdir)
+    paths = []
+    for population, trains in sorted(results.spikes.items()):
+        fig, ax = figure()
+        plot_raster(trains.times, trains.ids, ax=ax, n_neurons=trains.n_neurons,
+                    title=f"spikes of {population}")
+        paths.append(save_figure(fig, outdir / f"raster_{population}.png"))
+    for population, report in sorted(results.reports.items()):
+        fig, ax = figure()
+        plot_traces(report.t, report.data, ax=ax,
+                    ylabel=f"{report.variable} ({report.units})",
+                    title=f"{report.variable} of {population}")
+        paths.append(save_figure(fig, outdir / f"report_{population}.png"))
+    return paths
