@@ -115,15 +115,21 @@ def apply_overrides(defaults: dict, overrides: dict[str, str]) -> dict:
     return config
 
 
+def read_toml(path, label: str) -> dict:
+    """The TOML file at ``path``; a missing or malformed file is a ``ConfigError``
+    starting with ``label`` (e.g. ``"--config models/x.toml"``)."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{label}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{label}: not valid TOML ({exc})") from None
+
+
 def merge_file(defaults: dict, path) -> dict:
     """``defaults`` updated from a TOML file; unknown keys and wrong types are errors."""
     path = Path(path)
-    try:
-        loaded = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"--config {path}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"--config {path}: not valid TOML ({exc})") from None
+    loaded = read_toml(path, f"--config {path}")
     overrides = {key: to_toml_value(value) for key, value in _flat(loaded).items()}
     try:
         return apply_overrides(defaults, overrides)

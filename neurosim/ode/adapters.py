@@ -92,7 +92,7 @@ def _extend(prev, kind, start, stop, shape):
     elif kind == "farray":
         @njit(inline="always")
         def unpack(p):
-            return prev(p) + (p[start:stop].copy().reshape(shape),)
+            return prev(p) + (p[start:stop].reshape(shape),)
     else:
         @njit(inline="always")
         def unpack(p):
