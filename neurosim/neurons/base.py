@@ -39,9 +39,65 @@ class NeuronType:
     methods: ClassVar[tuple[str, ...]] = ()
     default_dt: ClassVar[float] = 1e-3
 
+    #: Input at which the rate curve leaves zero (for curves that never reach zero,
+    #: the input that an intercept maps to).
+    threshold_current: ClassVar[float] = 0.0
+
     def rates(self, J) -> np.ndarray:
         """Steady-state firing rate (Hz) for constant input ``J`` (any shape)."""
         raise NotImplementedError
+
+    def max_rate(self) -> float:
+        """The highest rate the model reaches (Hz; ``inf`` if unbounded)."""
+        return np.inf
+
+    def min_rate(self) -> float:
+        """The rate at the threshold input (Hz): what a neuron fires at its intercept
+        (0 for LIF or ReLU; the onset rate of a class II model; half the amplitude
+        of a sigmoid). ``max_rates`` must exceed it."""
+        return float(self.rates(np.array(self.threshold_current)))
+
+    def inverse_rates(self, rates) -> np.ndarray:
+        """The input giving each rate in ``rates`` (Hz, between ``min_rate()`` and
+        ``max_rate()``), by bisection on the monotone rate curve above threshold."""
+        rates = np.asarray(rates, dtype=np.float64)
+        lo = np.full(rates.shape, float(self.threshold_current))
+        span = 1.0
+        hi = lo + span
+        while np.any(self.rates(hi) < rates):
+            span *= 2.0
+            if span > 1e12:
+                raise ValueError(f"{type(self).__name__} does not reach rates up to "
+                                 f"{rates.max():g} Hz")
+            hi = np.where(self.rates(hi) < rates, lo + span, hi)
+        for _ in range(100):
+            mid = 0.5 * (lo + hi)
+            below = self.rates(mid) < rates
+            lo = np.where(below, mid, lo)
+            hi = np.where(below, hi, mid)
+        return 0.5 * (lo + hi)
+
+    def gain_bias(self, max_rates, intercepts):
+        """Gain and bias of neurons that start firing at ``intercepts`` and fire at
+        ``max_rates`` (Hz) at the top of the range (normalised input 1).
+
+        ``J(x) = gain * x + bias`` with ``J(intercept) = threshold_current`` and
+        ``rates(J(1)) = max_rate``.
+        """
+        max_rates = np.asarray(max_rates, dtype=np.float64)
+        intercepts = np.asarray(intercepts, dtype=np.float64)
+        name = type(self).__name__
+        if np.any(intercepts >= 1.0):
+            raise ValueError(f"intercepts must be < 1 (the top of the represented "
+                             f"range), got {intercepts.max():g}")
+        low, high = self.min_rate(), self.max_rate()
+        bad = (max_rates <= low) | (max_rates >= high)
+        if np.any(bad):
+            raise ValueError(f"max_rates must lie strictly between {low:g} and "
+                             f"{high:g} Hz for {name}, got {max_rates[bad][0]:g} Hz")
+        j_max = self.inverse_rates(max_rates)
+        gain = (j_max - self.threshold_current) / (1.0 - intercepts)
+        return gain, self.threshold_current - gain * intercepts
 
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         """State of ``n`` neurons at rest: name -> array (n,)."""

@@ -88,12 +88,28 @@ class HodgkinHuxley(NeuronType):
         return {"v": np.full(n, self.V0), "m": np.full(n, a_m / (a_m + b_m)),
                 "h": np.full(n, a_h / (a_h + b_h)), "n": np.full(n, a_n / (a_n + b_n))}
 
+    def rate_table(self):
+        """The simulated f–I curve (``RateTable``): currents 0..100 µA/cm² every
+        0.05, 1 s each from rest, rate over the second half; onset bisected."""
+        from .rate_table import RateTable
+        return RateTable(self, j_max=100.0, step=0.05)
+
+    @property
+    def threshold_current(self) -> float:
+        """Onset of repetitive firing (µA/cm²), from ``rate_table``."""
+        return self.rate_table().onset
+
     def rates(self, J) -> np.ndarray:
-        """Firing rate (Hz) for constant currents ``J`` (µA/cm²), by simulation (see
-        ``neurosim.rates``: 1 s, rate over the second half, cached)."""
-        from .fi import rates
-        J = np.asarray(J, dtype=np.float64)
-        return rates(self, J.ravel()).reshape(J.shape)
+        """Firing rate (Hz) for constant currents ``J`` (µA/cm², any shape),
+        interpolated on ``rate_table`` (``neurosim.rates`` simulates given currents
+        directly instead)."""
+        return self.rate_table().rates(J)
+
+    def max_rate(self) -> float:
+        return float(self.rate_table().rate[-1])
+
+    def inverse_rates(self, rates) -> np.ndarray:
+        return self.rate_table().inverse(rates)
 
 
 @njit(inline="always", cache=True, error_model="numpy")

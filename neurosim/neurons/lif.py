@@ -114,6 +114,17 @@ class LIF(NeuronType):
             (1.0 - self.v_reset) / (Ja - 1.0)))
         return out
 
+    threshold_current: ClassVar[float] = 1.0
+
+    def max_rate(self) -> float:
+        return 1.0 / self.tau_ref if self.tau_ref > 0 else np.inf
+
+    def inverse_rates(self, rates) -> np.ndarray:
+        """Closed form: J = (z − v_reset)/(z − 1) with z = exp((1/r − τ_ref)/τ_rc)."""
+        rates = np.asarray(rates, dtype=np.float64)
+        z_minus_1 = np.expm1((1.0 / rates - self.tau_ref) / self.tau_rc)
+        return 1.0 + (1.0 - self.v_reset) / z_minus_1
+
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         return {"v": np.zeros(n)}
 
@@ -131,7 +142,7 @@ def _advance_neuron(method, i, v, ref, J, j_stride, dt, n_steps, par, decay,
     for k in range(n_steps):
         drive = J[k * j_stride, i]
         if method == EULER:
-            if ref > 0.0:
+            if ref > 0.5 * dt:  # refractory for round(tau_ref / dt) whole steps
                 ref -= dt
             else:
                 v += dt * (drive - v) / tau
@@ -207,7 +218,7 @@ def run_numpy(method, v, ref, J, j_stride, dt, n_steps, par):
     for k in range(n_steps):
         drive = J[k * j_stride]
         if method == EULER:
-            active = ref <= 0
+            active = ref <= 0.5 * dt
             ref = np.where(active, ref, ref - dt)
             v = np.where(active, v + dt * (drive - v) / tau, v)
             fired = active & (v >= 1.0)

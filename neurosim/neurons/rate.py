@@ -50,7 +50,11 @@ class RateNeuron(NeuronType):
 
 @dataclass(frozen=True)
 class Sigmoid(RateNeuron):
-    """Logistic activation 1 / (1 + e^(−J))."""
+    """Logistic activation 1 / (1 + e^(−J)); an intercept maps to J = 0 (half the
+    amplitude)."""
+
+    def max_rate(self):
+        return self.amplitude
 
     def activation(self, J):
         return 0.5 * (1.0 + np.tanh(0.5 * J))  # the logistic, without overflow
@@ -60,6 +64,9 @@ class Sigmoid(RateNeuron):
 class Tanh(RateNeuron):
     """tanh(J) (negative for J < 0)."""
 
+    def max_rate(self):
+        return self.amplitude
+
     def activation(self, J):
         return np.tanh(J)
 
@@ -68,6 +75,9 @@ class Tanh(RateNeuron):
 class Arctan(RateNeuron):
     """arctan(J) (negative for J < 0)."""
 
+    def max_rate(self):
+        return self.amplitude * np.pi / 2
+
     def activation(self, J):
         return np.arctan(J)
 
@@ -75,6 +85,10 @@ class Arctan(RateNeuron):
 @dataclass(frozen=True)
 class Threshold(RateNeuron):
     """Heaviside step: 1 for J >= 0, else 0."""
+
+    def gain_bias(self, max_rates, intercepts):
+        raise TypeError("Threshold neurons fire at 0 or their amplitude only, so no "
+                        "gain maps max_rates onto them; give gains and biases directly")
 
     def activation(self, J):
         return (J >= 0.0).astype(np.float64)
@@ -112,13 +126,23 @@ class LIFRate(NeuronType):
     spiking: ClassVar[bool] = False
     methods: ClassVar[tuple[str, ...]] = ("rate",)
 
+    threshold_current: ClassVar[float] = 1.0
+
     def __post_init__(self):
+        self._lif()  # same checks as LIF
+
+    def _lif(self):
         from .lif import LIF
-        LIF(self.tau_rc, self.tau_ref, self.v_reset)  # same checks
+        return LIF(self.tau_rc, self.tau_ref, self.v_reset)
 
     def rates(self, J) -> np.ndarray:
-        from .lif import LIF
-        return LIF(self.tau_rc, self.tau_ref, self.v_reset).rates(J)
+        return self._lif().rates(J)
+
+    def max_rate(self) -> float:
+        return self._lif().max_rate()
+
+    def inverse_rates(self, rates) -> np.ndarray:
+        return self._lif().inverse_rates(rates)
 
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         return {"rate": np.zeros(n)}
