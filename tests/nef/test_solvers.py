@@ -1,0 +1,99 @@
+"""Decoder solvers against problems with known answers."""
+
+import numpy as np
+import pytest
+import scipy.optimize
+
+from neurosim.nef import solvers
+
+
+@pytest.fixture
+def full_rank():
+    rng = np.random.default_rng(0)
+    A = rng.uniform(0.0, 200.0, (300, 40))
+    Y = rng.normal(size=(300, 3))
+    return A, Y
+
+
+def test_lstsq_and_svd_agree_with_numpy_on_a_full_rank_problem(full_rank):
+    A, Y = full_rank
+    expected = np.linalg.lstsq(A, Y, rcond=None)[0]
+    for solver in (solvers.lstsq, lambda A, Y, rng: solvers.svd(A, Y, rng, cutoff=0.0),
+                   lambda A, Y, rng: solvers.lstsq_l2(A, Y, rng, reg=0.0)):
+        D, info = solver(A, Y, None)
+        np.testing.assert_allclose(D, expected, rtol=1e-8, atol=1e-12)
+        residual = A @ D - Y
+        assert info["rmse"] == pytest.approx(np.sqrt(np.mean(residual ** 2)))
+        np.testing.assert_allclose(info["rmses"], np.sqrt(np.mean(residual ** 2, axis=0)))
+
+
+def test_lstsq_l2_is_ridge_with_sigma_a_fraction_of_the_max_rate(full_rank):
+    A, Y = full_rank
+    sigma = 0.1 * A.max()
+    expected = np.linalg.solve(A.T @ A + A.shape[0] * sigma ** 2 * np.eye(A.shape[1]),
+                               A.T @ Y)
+    D, info = solvers.lstsq_l2(A, Y, reg=0.1)
+    np.testing.assert_allclose(D, expected, rtol=1e-9)
+    assert info["sigma"] == pytest.approx(sigma)
+
+
+def test_svd_cutoff_truncates_small_singular_values():
+    rng = np.random.default_rng(1)
+    U = np.linalg.qr(rng.normal(size=(100, 5)))[0]
+    V = np.linalg.qr(rng.normal(size=(5, 5)))[0]
+    A = U @ np.diag([10.0, 5.0, 1.0, 1e-6, 1e-8]) @ V.T
+    Y = A @ rng.normal(size=(5, 1))
+    D, info = solvers.svd(A, Y, cutoff=1e-3)
+    assert info["rank"] == 3
+    assert np.linalg.norm(D) < 1e3  # the tiny singular values did not blow it up
+
+
+def test_nnls_is_non_negative_and_matches_scipy(full_rank):
+    A, Y = full_rank
+    D, _ = solvers.nnls(A, Y)
+    assert np.all(D >= 0)
+    for j in range(Y.shape[1]):
+        np.testing.assert_allclose(D[:, j], scipy.optimize.nnls(A, Y[:, j])[0],
+                                   rtol=1e-8, atol=1e-12)
+    D_reg, _ = solvers.nnls(A, Y, reg=0.1)
+    assert np.all(D_reg >= 0) and np.linalg.norm(D_reg) < np.linalg.norm(D)
+
+
+def test_blocked_gram_equals_the_dense_product():
+    rng = np.random.default_rng(2)
+    x = np.sort(rng.uniform(-1, 1, 3000))
+    onsets = rng.uniform(-1, 1, 400)
+    rising = rng.random(400) < 0.5
+    A = np.where(rising, np.maximum(x[:, None] - onsets, 0), np.maximum(onsets - x[:, None], 0))
+    A[:, 7] = 0.0  # a silent neuron
+    gram, order = solvers.gram_matrix(A)
+    assert not np.array_equal(order, np.arange(400))  # the structured path ran
+    np.testing.assert_allclose(gram, (A.T @ A)[np.ix_(order, order)], rtol=1e-12,
+                               atol=1e-9)
+    dense = rng.uniform(1, 2, (200, 30))
+    gram, order = solvers.gram_matrix(dense)
+    np.testing.assert_array_equal(order, np.arange(30))
+    np.testing.assert_allclose(gram, dense.T @ dense)
+
+
+def test_column_support_finds_each_columns_run():
+    A = np.zeros((10, 4))
+    A[3:7, 0] = 1.0
+    A[:5, 1] = 2.0
+    A[9, 2] = 3.0
+    lo, hi = solvers.column_support(A)
+    np.testing.assert_array_equal(lo, [3, 0, 9, 0])
+    np.testing.assert_array_equal(hi, [7, 5, 10, 0])
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="Y must have one row per row of A"):
+        solvers.lstsq(np.ones((5, 2)), np.ones(4))
+    with pytest.raises(ValueError, match="reg must be >= 0"):
+        solvers.lstsq_l2(np.ones((5, 2)), np.ones(5), reg=-1)
+    with pytest.raises(np.linalg.LinAlgError, match="use reg > 0"):
+        solvers.lstsq_l2(np.zeros((5, 2)), np.ones(5), reg=0.0)
+    with pytest.raises(ValueError, match="solver must be one of"):
+        solvers.resolve("magic", None)
+    with pytest.raises(ValueError, match="reg is not used by solver 'svd'"):
+        solvers.resolve("svd", 0.1)
