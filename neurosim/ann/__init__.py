@@ -31,6 +31,7 @@ from .losses import MAE, MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy, one
 from .metrics import accuracy
 from .optimizers import SGD, Adam, Momentum, Optimizer
 from .penalties import L1, L2, Penalty
+from .persistence import load_model, save_model
 from .rnn import LSTM, RNN
 from .sequential import Sequential
 from .splits import train_test_split, train_validation_test_split
@@ -43,8 +44,8 @@ __all__ = [
     "Penalty", "PerceptronResult", "Recall", "ReLU", "Sequential", "SoftLIFRate",
     "Softmax", "SoftmaxCrossEntropy", "Softplus", "Tanh", "Threshold", "accuracy",
     "capacity_curve", "check_layer_gradients", "clip_by_global_norm", "clip_by_value",
-    "delay_task", "fit", "flip_bits", "from_config", "global_norm", "logic_gate",
-    "numerical_gradient", "one_hot", "predict", "random_patterns", "relative_error",
-    "train_perceptron", "train_test_split", "train_validation_test_split",
-    "train_xor_mlp",
+    "delay_task", "fit", "flip_bits", "from_config", "global_norm", "load_model",
+    "logic_gate", "numerical_gradient", "one_hot", "predict", "random_patterns",
+    "relative_error", "save_model", "train_perceptron", "train_test_split",
+    "train_validation_test_split", "train_xor_mlp",
 ]
