@@ -100,6 +100,18 @@ class Report:
         return self.t0 + self.dt * np.arange(self.data.shape[0])
 
 
+class SpikeStore(dict):
+    """Spike trains by population label; ``store(population)`` gives the events
+    ``(times (s), ids)`` of a population (or label)."""
+
+    def __call__(self, population) -> tuple[np.ndarray, np.ndarray]:
+        label = population if isinstance(population, str) else getattr(
+            population, "label", population)
+        if label not in self:
+            raise KeyError(f"no spikes recorded for {label!r}; recorded: {sorted(self)}")
+        return self[label].times, self[label].ids
+
+
 class Results:
     """Everything a run produced, in memory.
 
@@ -118,7 +130,7 @@ class Results:
         self.name = name
         self.config = dict(config or {})
         self.seed = seed
-        self.spikes: dict[str, SpikeTrains] = {}
+        self.spikes: SpikeStore = SpikeStore()
         self.reports: dict[str, Report] = {}
         self.analysis: dict[str, np.ndarray] = {}
         self.attrs: dict[str, dict] = {}

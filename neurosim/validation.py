@@ -49,7 +49,9 @@ def as_array(name: str, value, *, ndim: int | None = None, finite=True,
              dtype=np.float64) -> np.ndarray:
     """Return ``value`` as a C-contiguous array of ``dtype`` with ``ndim`` dimensions."""
     try:
-        arr = np.ascontiguousarray(value, dtype=dtype)
+        arr = np.asarray(value, dtype=dtype)
+        if arr.ndim:  # (ascontiguousarray would turn a scalar into shape (1,))
+            arr = np.ascontiguousarray(arr)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be array-like of numbers, got {_show(value)}") \
             from exc

@@ -133,12 +133,45 @@ class LIF(NeuronType):
         return np.array([self.tau_rc, self.tau_ref, self.v_reset, self.min_voltage])
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def exact_step(v, ref, drive, dt, decay, tau, tau_ref, v_reset, v_min, spikes):
+    """One exact step of one neuron with input ``drive`` held over ``dt``.
+
+    ``decay`` is ``exp(-dt/tau)``. Spike times (s from the start of the step) go to
+    ``spikes`` (as many as fit). Returns ``(v, ref, number of spikes)``.
+    """
+    n_spikes = 0
+    remaining = dt
+    while True:
+        if ref >= remaining:
+            ref -= remaining
+            break
+        span = remaining - ref
+        start = dt - span
+        ref = 0.0
+        factor = decay if span == dt else math.exp(-span / tau)
+        v_end = drive + (v - drive) * factor
+        if v_end > 1.0 or v >= 1.0:
+            s = 0.0 if v >= 1.0 else tau * math.log((drive - v) / (drive - 1.0))
+            if n_spikes < spikes.shape[0]:
+                spikes[n_spikes] = start + s
+            n_spikes += 1
+            v = v_reset
+            ref = tau_ref
+            remaining = span - s
+            continue
+        v = max(v_end, v_min)
+        break
+    return v, ref, n_spikes
+
+
 @njit(cache=True, error_model="numpy")
 def _advance_neuron(method, i, v, ref, J, j_stride, dt, n_steps, par, decay,
                     record_every, rec, spike_t, spike_count):
     tau, tau_ref, v_reset, v_min = par[0], par[1], par[2], par[3]
     cap = spike_t.shape[1]
     count = spike_count[i]
+    in_step = np.empty(max(2, int(dt / tau_ref) + 2) if tau_ref > 0 else 64)
     for k in range(n_steps):
         drive = J[k * j_stride, i]
         if method == EULER:
@@ -154,27 +187,12 @@ def _advance_neuron(method, i, v, ref, J, j_stride, dt, n_steps, par, decay,
                     ref = tau_ref
                 v = max(v, v_min)
         else:
-            remaining = dt
-            while True:
-                if ref >= remaining:
-                    ref -= remaining
-                    break
-                span = remaining - ref
-                start = dt - span
-                ref = 0.0
-                factor = decay if span == dt else math.exp(-span / tau)
-                v_end = drive + (v - drive) * factor
-                if v_end > 1.0 or v >= 1.0:
-                    s = 0.0 if v >= 1.0 else tau * math.log((drive - v) / (drive - 1.0))
-                    if count < cap:
-                        spike_t[i, count] = k * dt + start + s
-                    count += 1
-                    v = v_reset
-                    ref = tau_ref
-                    remaining = span - s
-                    continue
-                v = max(v_end, v_min)
-                break
+            v, ref, fired = exact_step(v, ref, drive, dt, decay, tau, tau_ref, v_reset,
+                                       v_min, in_step)
+            for f in range(min(fired, in_step.shape[0])):
+                if count < cap:
+                    spike_t[i, count] = k * dt + in_step[f]
+                count += 1
         if (k + 1) % record_every == 0 and rec.shape[1] > 0:
             rec[0, (k + 1) // record_every, i] = v
     spike_count[i] = count

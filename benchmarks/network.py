@@ -1,0 +1,98 @@
+"""Communication channel sin(2πt) → A → B (1-D, N LIF neurons each, dt = 1 ms, 10 s,
+spiking, 5 ms synapses, B decoded through 10 ms): neurosim vs Nengo's reference
+simulator on the same network in the same run (Nengo when installed, ``[bench]``).
+
+Prints build and run seconds, neuron-steps per second, the RMSE of B against
+sin(2πt) through the same three synapses (continuous-time reference), and the
+speed ratios. Decoder caches are off, so builds solve their decoders.
+
+    python benchmarks/network.py [--neurons 100 1000 10000] [--t-stop 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+from scipy import signal
+
+os.environ.setdefault("NEUROSIM_CACHE_DIR", "off")
+
+import neurosim as ns  # noqa: E402  (after the cache setting)
+
+
+def ideal(t_stop, dt, fine=20):
+    t = np.arange(0, round(t_stop / dt) * fine + 1) * dt / fine
+    den = np.polymul(np.polymul([0.005, 1.0], [0.005, 1.0]), [0.01, 1.0])
+    _, y, _ = signal.lsim(([1.0], den), np.sin(2 * np.pi * t), t)
+    return y[fine::fine]
+
+
+def ours(n, t_stop, seed):
+    net = ns.Network(seed=seed)
+    u = net.input(lambda t: np.sin(2 * np.pi * t))
+    a = net.population(n, 1)
+    b = net.population(n, 1)
+    net.connect(u, a, synapse=ns.PSC(0.005))
+    net.connect(a, b, synapse=ns.PSC(0.005))
+    probe = net.probe(b, synapse=ns.PSC(0.01))
+    start = time.perf_counter()
+    sim = ns.Simulator(net, dt=1e-3, progress=False)
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    res = sim.run(t_stop)
+    return build, time.perf_counter() - start, res[probe][:, 0]
+
+
+def theirs(n, t_stop, seed):
+    import nengo
+    with nengo.Network(seed=seed) as net:
+        u = nengo.Node(lambda t: np.sin(2 * np.pi * t))
+        a = nengo.Ensemble(n, 1, neuron_type=nengo.LIF())
+        b = nengo.Ensemble(n, 1, neuron_type=nengo.LIF())
+        nengo.Connection(u, a, synapse=0.005)
+        nengo.Connection(a, b, synapse=0.005)
+        probe = nengo.Probe(b, synapse=0.01)
+    start = time.perf_counter()
+    sim = nengo.Simulator(net, dt=1e-3, progress_bar=False)
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    with sim:
+        sim.run(t_stop)
+    return build, time.perf_counter() - start, sim.data[probe][:, 0]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--neurons", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--t-stop", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=0)
+    opts = parser.parse_args(argv)
+    try:
+        import nengo  # noqa: F401
+        have_nengo = True
+    except ImportError:
+        have_nengo = False
+        print("nengo is not installed (pip install '.[bench]'): neurosim only")
+    reference = ideal(opts.t_stop, 1e-3)
+    ours(20, 0.01, opts.seed)  # compile outside the timing
+    print(f"{'N':>6} {'side':>9} {'build s':>8} {'run s':>7} {'neuron-steps/s':>15} "
+          f"{'RMSE':>8} {'run speed-up':>13} {'build speed-up':>15}")
+    for n in opts.neurons:
+        steps = 2 * n * round(opts.t_stop / 1e-3)
+        b_ours, r_ours, x_ours = ours(n, opts.t_stop, opts.seed)
+        rmse = np.sqrt(np.mean((x_ours - reference) ** 2))
+        print(f"{n:6d} {'neurosim':>9} {b_ours:8.2f} {r_ours:7.2f} {steps / r_ours:15.3g} "
+              f"{rmse:8.4f}")
+        if have_nengo:
+            b_nengo, r_nengo, x_nengo = theirs(n, opts.t_stop, opts.seed)
+            rmse = np.sqrt(np.mean((x_nengo - reference) ** 2))
+            print(f"{n:6d} {'nengo':>9} {b_nengo:8.2f} {r_nengo:7.2f} "
+                  f"{steps / r_nengo:15.3g} {rmse:8.4f} {r_nengo / r_ours:12.1f}x "
+                  f"{b_nengo / b_ours:14.1f}x")
+
+
+if __name__ == "__main__":
+    main()

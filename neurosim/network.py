@@ -1,0 +1,243 @@
+"""``Network``: a description of inputs, populations, connections and probes.
+
+It holds no state and runs nothing: ``neurosim.Simulator`` builds it into arrays and
+runs it. Populations created through a network get their seeds from the network's
+seed (the i-th population from ``SeedSequence(seed).spawn``), so the same network
+seed always gives the same neurons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .nef.population import Population
+from .nef.weights import transform_matrix
+from .neurons.base import NeuronType
+from .synapses import PSC
+from .validation import _show, as_array, as_choice, as_int
+
+PROBE_KINDS = ("decoded", "spikes", "voltage", "current", "rates")
+
+
+@dataclass(eq=False)
+class Input:
+    """An input signal: ``function(t) -> (T,) or (T, d)`` evaluated at the middle of
+    each step (s), or an array (T, d) of one value per step; held over the step."""
+
+    function: object
+    dimensions: int
+    label: str
+
+    def values(self, steps: np.ndarray, dt: float) -> np.ndarray:
+        """The signal over steps ``steps`` (1, 2, ...; step k spans ((k−1) dt, k dt]),
+        shape (T, d): a function is sampled at the middle of each step."""
+        if callable(self.function):
+            t = (steps - 0.5) * dt
+            out = np.asarray(self.function(t), dtype=np.float64)
+            if out.ndim == 0:
+                out = np.full((t.size, 1), float(out))
+            elif out.ndim == 1:
+                out = out[:, None]
+            if out.shape != (t.size, self.dimensions):
+                raise ValueError(f"input {self.label!r}: function(t) must return shape "
+                                 f"({t.size},) or ({t.size}, {self.dimensions}) for "
+                                 f"{t.size} step times, got {out.shape}")
+        else:
+            table = self.function
+            if steps.size and steps[-1] > table.shape[0]:
+                raise ValueError(f"input {self.label!r} holds {table.shape[0]} steps; "
+                                 f"the run needs {int(steps[-1])}")
+            out = table[steps - 1]
+        if not np.all(np.isfinite(out)):
+            raise ValueError(f"input {self.label!r} is not finite")
+        return out
+
+
+@dataclass(eq=False)
+class Output:
+    """A sum of decoded signals (a population's f(x), transformed), for probing."""
+
+    dimensions: int
+    label: str
+
+
+@dataclass(eq=False)
+class Connection:
+    """From an Input or Population to a Population or Output.
+
+    ``decoder_options`` are passed to ``Population.decoders`` (function, solver, reg,
+    eval_points). ``transform`` maps the decoded (or input) vector to the post
+    object's dimensions. ``weights="full"`` forms the neuron-to-neuron matrix.
+    """
+
+    pre: object
+    post: object
+    synapse: PSC | None
+    transform: np.ndarray
+    weights: str
+    decoder_options: dict = field(default_factory=dict)
+    size_in: int = 0
+
+
+@dataclass(eq=False)
+class Probe:
+    """Something to record: ``what`` of ``target`` every ``sample_every`` steps, the
+    decoded value filtered by ``synapse``."""
+
+    target: object
+    what: str
+    synapse: PSC | None
+    sample_every: int
+    label: str
+
+
+class Network:
+    """A spiking or rate network, described.
+
+    Parameters
+    ----------
+    seed : int, optional
+        Seed of every population created without one of its own.
+    label : str, optional
+    """
+
+    def __init__(self, seed: int | None = None, label: str | None = None):
+        self.seed = None if seed is None else as_int("seed", seed, minimum=0)
+        self.label = label
+        self.inputs: list[Input] = []
+        self.populations: list[Population] = []
+        self.outputs: list[Output] = []
+        self.connections: list[Connection] = []
+        self.probes: list[Probe] = []
+
+    def _label(self, label, prefix, count) -> str:
+        if label is None:
+            return f"{prefix}{count}"
+        if not isinstance(label, str) or not label:
+            raise TypeError(f"label must be a non-empty string, got {_show(label)}")
+        taken = {o.label for o in (*self.inputs, *self.outputs)} | {
+            p.label for p in self.populations}
+        if label in taken:
+            raise ValueError(f"label {label!r} is already used in this network")
+        return label
+
+    def input(self, function, dimensions: int | None = None,
+              label: str | None = None) -> Input:
+        """An input: a function of the step times ``t`` (array, s) returning (T,) or
+        (T, d) — called once per run on the whole time grid — or an array (T,) or
+        (T, d) with one value per step."""
+        label = self._label(label, "input", len(self.inputs))
+        if callable(function):
+            if dimensions is None:
+                probe = np.asarray(function(np.zeros(2)), dtype=np.float64)
+                dimensions = 1 if probe.ndim <= 1 else probe.shape[1]
+            node = Input(function, as_int("dimensions", dimensions, minimum=1), label)
+        else:
+            table = as_array("input", function)
+            if table.ndim == 1:
+                table = table[:, None]
+            if table.ndim != 2:
+                raise ValueError(f"an input array must be (T,) or (T, d), got shape "
+                                 f"{table.shape}")
+            if dimensions is not None and as_int("dimensions", dimensions) != \
+                    table.shape[1]:
+                raise ValueError(f"dimensions={dimensions} but the array has "
+                                 f"{table.shape[1]} columns")
+            node = Input(table, table.shape[1], label)
+        self.inputs.append(node)
+        return node
+
+    def population(self, n_neurons: int, dimensions: int = 1,
+                   neuron: NeuronType | None = None, label: str | None = None,
+                   **encoding) -> Population:
+        """A population (see ``Population``; ``encoding`` holds max_rates, intercepts,
+        encoders, radius and seed)."""
+        label = self._label(label, "population", len(self.populations))
+        if "seed" not in encoding and self.seed is not None:
+            child = np.random.SeedSequence(self.seed, spawn_key=(len(self.populations),))
+            encoding["seed"] = int(child.generate_state(1, dtype=np.uint64)[0] >> 1)
+        pop = Population(n_neurons, dimensions, neuron=neuron, label=label, **encoding)
+        self.populations.append(pop)
+        return pop
+
+    def output(self, dimensions: int, label: str | None = None) -> Output:
+        """A node summing what is connected into it (to probe decoded functions)."""
+        node = Output(as_int("dimensions", dimensions, minimum=1),
+                      self._label(label, "output", len(self.outputs)))
+        self.outputs.append(node)
+        return node
+
+    def _member(self, obj, kinds, role):
+        lists = {Input: self.inputs, Population: self.populations, Output: self.outputs}
+        if not isinstance(obj, kinds) or not any(obj is o for o in lists[type(obj)]):
+            names = " or ".join(k.__name__ for k in kinds)
+            raise ValueError(f"{role} must be an {names} of this network, got "
+                             f"{_show(obj)}")
+        return obj
+
+    def connect(self, pre, post, synapse: PSC | None = PSC(0.005), function=None,
+                transform=None, solver=None, reg: float | None = None,
+                eval_points=None, weights: str = "factored") -> Connection:
+        """Connect ``pre`` (Input or Population) to ``post`` (Population or Output).
+
+        From a population the connection carries the decoded ``function`` of its
+        value (the identity by default), through ``transform``, filtered by
+        ``synapse`` (None: no filtering); from an input, the input itself.
+        ``weights="full"`` uses the neuron-to-neuron matrix instead of the factored
+        decode–filter–encode form (same result, O(N·M) per step).
+        """
+        self._member(pre, (Input, Population), "pre")
+        self._member(post, (Population, Output), "post")
+        if synapse is not None and not isinstance(synapse, PSC):
+            raise TypeError(f"synapse must be a PSC or None, got {_show(synapse)}")
+        weights = as_choice("weights", weights, {"factored", "full"})
+        options = {}
+        if isinstance(pre, Input):
+            if function is not None or solver is not None or reg is not None:
+                raise ValueError("function, solver and reg apply to connections from "
+                                 "populations, not from inputs")
+            if weights == "full":
+                raise ValueError("weights='full' needs a population on both ends")
+            size_in = pre.dimensions
+        else:
+            options = {k: v for k, v in (("function", function), ("solver", solver),
+                                         ("reg", reg), ("eval_points", eval_points))
+                       if v is not None}
+            if function is None:
+                size_in = pre.dimensions
+            else:
+                probe_points = np.zeros((2, pre.dimensions))
+                size_in = int(np.atleast_2d(np.asarray(function(probe_points)).T).shape[0])
+            if weights == "full" and not isinstance(post, Population):
+                raise ValueError("weights='full' needs a population on both ends")
+        size_out = post.dimensions
+        L = transform_matrix(1.0 if transform is None else transform, size_in, size_out)
+        conn = Connection(pre, post, synapse, L, weights, options, size_in)
+        self.connections.append(conn)
+        return conn
+
+    def probe(self, target, what: str = "decoded", synapse: PSC | None = None,
+              sample_every: int = 1, label: str | None = None) -> Probe:
+        """Record ``what`` of ``target``: ``"decoded"`` (a population's value, an
+        input, an output), ``"spikes"``, ``"voltage"``, ``"current"`` or ``"rates"``
+        (populations), every ``sample_every`` steps; decoded values and spiking-mode
+        rates are filtered by ``synapse``."""
+        what = as_choice("what", what, set(PROBE_KINDS))
+        self._member(target, (Input, Population, Output), "target")
+        if what != "decoded" and not isinstance(target, Population):
+            raise ValueError(f"probing {what!r} needs a population, got "
+                             f"{type(target).__name__} {target.label!r}")
+        if synapse is not None and not isinstance(synapse, PSC):
+            raise TypeError(f"synapse must be a PSC or None, got {_show(synapse)}")
+        if what in ("spikes", "voltage") and not target.neuron.spiking:
+            raise ValueError(f"{type(target.neuron).__name__} neurons have no "
+                             f"{what}; probe 'rates' or 'decoded'")
+        label = label or f"{target.label}.{what}"
+        if any(p.label == label for p in self.probes):
+            raise ValueError(f"a probe labelled {label!r} exists; give another label")
+        probe = Probe(target, what, synapse, as_int("sample_every", sample_every,
+                                                    minimum=1), label)
+        self.probes.append(probe)
+        return probe

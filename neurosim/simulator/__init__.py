@@ -1,0 +1,156 @@
+"""``Simulator``: builds a Network and runs it, spiking or as rates."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..errors import SimulationError
+from ..network import Network, Output
+from ..progress import progress
+from ..validation import _show, as_choice, as_float, as_int
+from . import kernel as K
+from .build import Model
+from .results import NetworkResults
+
+#: Steps per compiled call (the progress bar and the Python work between calls).
+CHUNK_STEPS = 2000
+
+
+class Simulator:
+    """Run a ``Network``.
+
+    Parameters
+    ----------
+    network : Network
+    dt : float, s
+        Time step. Hodgkin–Huxley populations sub-step internally (0.01 ms).
+    mode : {"spiking", "rate"}
+        Spiking neurons, or every neuron replaced by its rate curve — the same
+        description run both ways.
+    seed : int, optional
+        Seeds the populations that got no seed from the network or themselves.
+    progress : bool, optional
+        Show a progress bar (default: when a run takes over a second on a terminal).
+
+    The whole time loop runs compiled; ``run`` and ``run_steps`` can be called
+    repeatedly and continue where the last call stopped.
+    """
+
+    def __init__(self, network: Network, dt: float = 1e-3, mode: str = "spiking",
+                 seed: int | None = None, progress: bool | None = None):
+        if not isinstance(network, Network):
+            raise TypeError(f"network must be a Network, got {_show(network)}")
+        self.dt = as_float("dt (s)", dt, positive=True)
+        self.mode = as_choice("mode", mode, {"spiking", "rate"})
+        self.progress = progress
+        if seed is not None:
+            seed = as_int("seed", seed, minimum=0)
+        for probe in network.probes:
+            if self.mode == "rate" and probe.what in ("spikes", "voltage"):
+                raise ValueError(f"probe {probe.label!r}: rate mode has no "
+                                 f"{probe.what}; probe 'rates' or 'decoded'")
+        start = time.perf_counter()
+        self.model = Model(network, self.dt, self.mode == "spiking", seed)
+        self.build_seconds = time.perf_counter() - start
+        self.network = network
+        self.steps = 0
+        m = self.model
+        self._p_kind = np.array([plan[0] for plan in m.probe_plan], dtype=np.int64)
+        self._p_src = np.array([plan[1] for plan in m.probe_plan], dtype=np.int64)
+        self._p_every = np.array([p.sample_every for p in network.probes], dtype=np.int64)
+        self._record_spikes = np.zeros(len(m.populations), dtype=np.bool_)
+        for plan in m.probe_plan:
+            if plan[3] >= 0:
+                self._record_spikes[plan[3]] = True
+        self.results = NetworkResults(network, self.dt, self.mode)
+
+    def run(self, t: float) -> NetworkResults:
+        """Advance by ``t`` seconds (a whole number of steps); returns all results
+        since the start."""
+        t = as_float("t (s)", t, nonnegative=True)
+        steps = round(t / self.dt)
+        if abs(steps * self.dt - t) > 1e-9 * max(1.0, t):
+            raise ValueError(f"t = {t} s is not a whole number of steps of dt = "
+                             f"{self.dt} s")
+        return self.run_steps(steps)
+
+    def run_steps(self, n_steps: int) -> NetworkResults:
+        """Advance by ``n_steps`` steps; returns all results since the start."""
+        n_steps = as_int("n_steps", n_steps, minimum=0)
+        m = self.model
+        bar = progress(total=n_steps, desc="simulating", enabled=self.progress,
+                       unit="step")
+        done_total = 0
+        spike_cap = 1024
+        try:
+            while done_total < n_steps:
+                chunk = min(CHUNK_STEPS, n_steps - done_total)
+                inputs = m.input_values(self.steps, chunk)
+                records = self._allocate_records(chunk)
+                rows = np.zeros(len(records), dtype=np.int64)
+                done = 0
+                while done < chunk:
+                    spk_t = np.empty(spike_cap)
+                    spk_id = np.empty(spike_cap, np.int64)
+                    spk_pop = np.empty(spike_cap, np.int64)
+                    n_spk = np.zeros(1, np.int64)
+                    steps, status, bad = K.run_chunk(
+                        chunk - done, self.dt, self.steps, m.spiking, m.pop_kind,
+                        m.pop_start, m.pop_stop, m.gain, m.bias, m.J, m.rate, m.v,
+                        m.ref, m.lif_par, m.hv, m.hm, m.hh, m.hn, m.hh_par, m.hh_sub,
+                        m.rate_code, m.rate_par, m.table_start, m.table_stop, m.table_j,
+                        m.table_r, inputs[done:], m.input_start, m.input_stop,
+                        m.c_src_kind, m.c_src, m.c_dst_kind, m.c_dst, m.c_order, m.c_tau,
+                        m.decs, m.encs, m.states, m.phis, m.gammas, m.outputs,
+                        self._p_kind, self._p_src, self._p_every, rows, records,
+                        self._record_spikes, spk_t, spk_id, spk_pop, n_spk)
+                    self.results._add_spikes(spk_t[:n_spk[0]], spk_id[:n_spk[0]],
+                                             spk_pop[:n_spk[0]], m.populations)
+                    done += steps
+                    self.steps += steps
+                    if status == K.DIVERGED:
+                        self._store(records, rows)
+                        self._diverged(bad)
+                    if status == K.SPIKES_FULL:
+                        spike_cap *= 2
+                self._store(records, rows)
+                done_total += chunk
+                bar.update(chunk)
+        finally:
+            bar.close()
+        self.results.t_stop = self.steps * self.dt
+        return self.results
+
+    def _allocate_records(self, chunk):
+        from numba import types
+        from numba.typed import List
+        records = List.empty_list(types.float64[:, ::1])
+        for plan, every in zip(self.model.probe_plan, self._p_every):
+            first = self.steps + 1
+            count = (self.steps + chunk) // every - (first - 1) // every
+            records.append(np.zeros((count, plan[2])))
+        return records
+
+    def _store(self, records, rows):
+        for probe, rec, n in zip(self.network.probes, records, rows):
+            if probe.what != "spikes":
+                self.results._add_samples(probe, rec[:n])
+
+    def _diverged(self, neuron):
+        m = self.model
+        p = int(np.searchsorted(m.pop_stop, neuron, side="right"))
+        pop = m.populations[p]
+        t = self.steps * self.dt
+        raise SimulationError(
+            f"population {pop.label!r} ({type(pop.neuron).__name__}), neuron "
+            f"{neuron - m.pop_start[p]}: its input current or state went non-finite in "
+            f"the step from t={t:.6g} s (dt={self.dt:g} s, {self.mode} mode); the "
+            "network is unstable (check recurrent transforms and weights) or dt is too "
+            "large; results up to then are kept in error.partial",
+            t=t, method=self.mode, step=self.dt, system=int(neuron - m.pop_start[p]),
+            partial=self.results)
+
+
+__all__ = ["NetworkResults", "Output", "Simulator"]

@@ -1,0 +1,231 @@
+"""Build: a Network description becomes the flat arrays the kernel runs on."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import types
+from numba.typed import List
+from scipy.special import gammainc
+
+from ..nef.population import Population
+from ..nef.weights import encoding_matrix
+from ..network import Input, Output
+from ..neurons.hh import HodgkinHuxley
+from ..neurons.lif import LIF
+from ..neurons.rate import (Arctan, LIFRate, ReLU, Sigmoid, Softplus, Tanh,
+                            Threshold)
+from . import kernel as K
+
+#: Hodgkin–Huxley populations integrate with sub-steps no longer than this (s).
+HH_SUBSTEP = 1e-5
+
+_ACTIVATIONS = {ReLU: K.ACT_RELU, Sigmoid: K.ACT_SIGMOID, Tanh: K.ACT_TANH,
+                Arctan: K.ACT_ARCTAN, Softplus: K.ACT_SOFTPLUS,
+                Threshold: K.ACT_THRESHOLD}
+_MATRIX = types.float64[:, ::1]
+_VECTOR = types.float64[::1]
+
+
+def _typed(items, kind):
+    out = List.empty_list(kind)
+    for item in items:
+        out.append(np.ascontiguousarray(item, dtype=np.float64))
+    return out
+
+
+def synapse_coefficients(synapse, dt):
+    """(order, tau, transition coefficients c_m, held-input gains γ_j) of a PSC
+    (order -1 and placeholders without a synapse)."""
+    if synapse is None:
+        return -1, 1.0, np.zeros(1), np.zeros(1)
+    n, tau = synapse.n, synapse.tau
+    x = dt / tau
+    m = np.arange(n + 1)
+    coef = np.exp(m * math.log(x) - x - np.cumsum(np.log(np.maximum(m, 1)))) if x > 0 \
+        else (m == 0).astype(float)
+    gamma = gammainc(m + 1, x)  # ∫₀^dt t^j e^(−t/τ)/(j! τ^(j+1)) dt
+    return n, tau, coef, gamma
+
+
+class Model:
+    """Everything the kernel needs, built from ``network`` for step ``dt``.
+
+    Decoders are solved here (through the populations' cache).
+    """
+
+    def __init__(self, network, dt: float, spiking: bool, seed: int | None):
+        self.dt = dt
+        self.spiking = spiking
+        self.network = network
+        self.populations = [self._seeded(pop, i, seed)
+                            for i, pop in enumerate(network.populations)]
+        self.pop_index = {id(p): i for i, p in enumerate(network.populations)}
+        self._build_populations()
+        self._build_inputs()
+        self._build_connections()
+
+    # -- populations ------------------------------------------------------------------
+    @staticmethod
+    def _seeded(pop: Population, index: int, seed: int | None) -> Population:
+        if seed is None or not pop.seed_from_entropy:
+            return pop
+        child = np.random.SeedSequence(seed, spawn_key=(index,))
+        return pop.with_seed(int(child.generate_state(1, dtype=np.uint64)[0] >> 1))
+
+    def _build_populations(self):
+        pops = self.populations
+        n_pop = len(pops)
+        sizes = np.array([p.n_neurons for p in pops], dtype=np.int64)
+        self.pop_stop = np.cumsum(sizes)
+        self.pop_start = self.pop_stop - sizes
+        total = int(sizes.sum())
+        self.pop_kind = np.full(n_pop, K.RATE, np.int64)
+        self.rate_code = np.zeros(n_pop, np.int64)
+        self.rate_par = np.zeros((n_pop, 4))
+        self.lif_par = np.ones((n_pop, 4))
+        self.hh_par = np.zeros((n_pop, 8))
+        self.hh_sub = np.ones(n_pop, np.int64)
+        tables_j, tables_r = [], []
+        self.gain = np.zeros(total)
+        self.bias = np.zeros(total)
+        self.v = np.zeros(total)
+        self.ref = np.zeros(total)
+        self.hv, self.hm, self.hh, self.hn = (np.zeros(total) for _ in range(4))
+        for p, pop in enumerate(pops):
+            rows = slice(self.pop_start[p], self.pop_stop[p])
+            self.gain[rows], self.bias[rows] = pop.gain, pop.bias
+            neuron = pop.neuron
+            table_j = table_r = np.zeros(1)
+            if isinstance(neuron, (LIF, LIFRate)):
+                self.rate_code[p] = K.ACT_LIF
+                self.rate_par[p] = [1.0, neuron.tau_rc, neuron.tau_ref, neuron.v_reset]
+                if isinstance(neuron, LIF):
+                    self.pop_kind[p] = K.LIF_SPIKING
+                    self.lif_par[p] = neuron.packed()
+                    self.v[rows] = pop.initial_voltages()
+            elif isinstance(neuron, HodgkinHuxley):
+                self.pop_kind[p] = K.HH_SPIKING
+                self.hh_par[p] = neuron.packed()
+                self.hh_sub[p] = max(1, math.ceil(self.dt / HH_SUBSTEP - 1e-9))
+                rest = neuron.initial_state(pop.n_neurons)
+                self.hv[rows], self.hm[rows] = rest["v"], rest["m"]
+                self.hh[rows], self.hn[rows] = rest["h"], rest["n"]
+                table = neuron.rate_table()
+                self.rate_code[p] = K.ACT_TABLE
+                table_j, table_r = table.current, table.rate
+            elif type(neuron) in _ACTIVATIONS:
+                self.rate_code[p] = _ACTIVATIONS[type(neuron)]
+                self.rate_par[p, 0] = neuron.amplitude
+            else:
+                raise TypeError(f"population {pop.label!r}: the simulator has no kernel "
+                                f"for {type(neuron).__name__}")
+            tables_j.append(table_j)
+            tables_r.append(table_r)
+        lengths = np.array([t.size for t in tables_j], dtype=np.int64)
+        self.table_stop = np.cumsum(lengths)
+        self.table_start = self.table_stop - lengths
+        self.table_j = np.concatenate(tables_j) if tables_j else np.zeros(1)
+        self.table_r = np.concatenate(tables_r) if tables_r else np.zeros(1)
+        self.J = np.zeros(total)
+        self.rate = np.zeros(total)
+
+    # -- inputs -----------------------------------------------------------------------
+    def _build_inputs(self):
+        widths = np.array([node.dimensions for node in self.network.inputs],
+                          dtype=np.int64)
+        self.input_stop = np.cumsum(widths)
+        self.input_start = self.input_stop - widths
+        self.input_index = {id(n): i for i, n in enumerate(self.network.inputs)}
+        self.output_index = {id(n): i for i, n in enumerate(self.network.outputs)}
+
+    def input_values(self, first_step: int, n_steps: int) -> np.ndarray:
+        """Every input at steps first_step+1 .. first_step+n_steps, (n_steps, width)."""
+        steps = np.arange(first_step + 1, first_step + n_steps + 1)
+        if not self.network.inputs:
+            return np.zeros((n_steps, 1))
+        return np.ascontiguousarray(np.hstack([node.values(steps, self.dt)
+                                               for node in self.network.inputs]))
+
+    # -- connections and probes -------------------------------------------------------
+    def _build_connections(self):
+        rows = []  # (src_kind, src, dst_kind, dst, synapse, decoders, encoder, width)
+        for conn in self.network.connections:
+            rows.append(self._connection(conn))
+        self.probe_plan = []
+        for probe in self.network.probes:
+            self.probe_plan.append(self._probe(probe, rows))
+        n = len(rows)
+        self.c_src_kind = np.array([r[0] for r in rows], dtype=np.int64)
+        self.c_src = np.array([r[1] for r in rows], dtype=np.int64)
+        self.c_dst_kind = np.array([r[2] for r in rows], dtype=np.int64)
+        self.c_dst = np.array([r[3] for r in rows], dtype=np.int64)
+        coefficients = [synapse_coefficients(r[4], self.dt) for r in rows]
+        self.c_order = np.array([c[0] for c in coefficients], dtype=np.int64)
+        self.c_tau = np.array([c[1] for c in coefficients])
+        self.decs = _typed([r[5] for r in rows], _MATRIX)
+        # into populations: (d, M), so that each dimension's column is contiguous
+        self.encs = _typed([r[6].T if r[2] == K.DST_POPULATION else r[6] for r in rows],
+                           _MATRIX)
+        self.states = _typed([np.zeros((max(c[0], 0) + 1, r[7]))
+                              for c, r in zip(coefficients, rows)], _MATRIX)
+        self.phis = _typed([c[2] for c in coefficients], _VECTOR)
+        self.gammas = _typed([c[3] for c in coefficients], _VECTOR)
+        self.outputs = _typed([np.zeros(o.dimensions) for o in self.network.outputs],
+                              _VECTOR)
+        if n == 0:  # numba needs typed arrays even when empty
+            self.c_tau = np.zeros(0)
+
+    def _population_of(self, obj) -> int:
+        return self.pop_index[id(obj)]
+
+    def _connection(self, conn):
+        dummy = np.zeros((1, 1))
+        if isinstance(conn.post, Population):
+            post = self.populations[self._population_of(conn.post)]
+            dst_kind, dst = K.DST_POPULATION, self._population_of(conn.post)
+        else:
+            post, dst_kind, dst = None, K.DST_OUTPUT, self.output_index[id(conn.post)]
+        if isinstance(conn.pre, Input):
+            encoder = encoding_matrix(post) @ conn.transform if post is not None \
+                else conn.transform
+            return (K.SRC_INPUT, self.input_index[id(conn.pre)], dst_kind, dst,
+                    conn.synapse, dummy, encoder, conn.pre.dimensions)
+        src = self._population_of(conn.pre)
+        pre = self.populations[src]
+        D = pre.decoders(**conn.decoder_options).D
+        if conn.weights == "full":
+            W = encoding_matrix(post) @ conn.transform @ D.T
+            return (K.SRC_POPULATION_FULL, src, dst_kind, dst, conn.synapse, dummy, W,
+                    pre.n_neurons)
+        encoder = encoding_matrix(post) @ conn.transform if post is not None \
+            else conn.transform
+        return (K.SRC_POPULATION, src, dst_kind, dst, conn.synapse, D, encoder,
+                D.shape[1])
+
+    def _probe(self, probe, rows):
+        """(kind, source, width, spikes population or -1) for one probe; decoded and
+        filtered probes add a connection into a sink."""
+        target = probe.target
+        dummy = np.zeros((1, 1))
+        if isinstance(target, Output):
+            return (K.PROBE_OUTPUT, self.output_index[id(target)], target.dimensions, -1)
+        if isinstance(target, Input):
+            rows.append((K.SRC_INPUT, self.input_index[id(target)], K.DST_SINK, 0,
+                         probe.synapse, dummy, dummy, target.dimensions))
+            return (K.PROBE_SINK, len(rows) - 1, target.dimensions, -1)
+        p = self._population_of(target)
+        pop = self.populations[p]
+        if probe.what == "decoded":
+            rows.append((K.SRC_POPULATION, p, K.DST_SINK, 0, probe.synapse,
+                         pop.decoders().D, dummy, pop.dimensions))
+            return (K.PROBE_SINK, len(rows) - 1, pop.dimensions, -1)
+        if probe.what == "rates" and (self.spiking and pop.neuron.spiking
+                                      or probe.synapse is not None):
+            rows.append((K.SRC_POPULATION_FULL, p, K.DST_SINK, 0, probe.synapse, dummy,
+                         dummy, pop.n_neurons))
+            return (K.PROBE_SINK, len(rows) - 1, pop.n_neurons, -1)
+        kind = {"voltage": K.PROBE_VOLTAGE, "current": K.PROBE_CURRENT,
+                "rates": K.PROBE_RATES, "spikes": K.PROBE_SPIKES}[probe.what]
+        return (kind, p, pop.n_neurons if kind >= 0 else 0, p)

@@ -1,0 +1,73 @@
+"""Acceptance of the simulator on the classic NEF networks."""
+
+import numpy as np
+import pytest
+
+import neurosim as ns
+
+from .networks import channel, filtered_sine, integrator, oscillator
+
+
+@pytest.mark.parametrize("mode, bound", [("spiking", 0.02), ("rate", 0.01)])
+def test_communication_channel(mode, bound):
+    net, probe = channel(500)
+    res = ns.Simulator(net, dt=1e-3, mode=mode).run(10.0)
+    ideal = filtered_sine([0.005, 0.005, 0.01], 10.0, 1e-3)
+    rmse = np.sqrt(np.mean((res[probe][:, 0] - ideal) ** 2))
+    assert rmse <= bound
+
+
+def test_integrator_holds_its_value_over_five_seeds():
+    drifts = []
+    for seed in range(5):
+        net, probe = integrator(1000, seed=seed)
+        res = ns.Simulator(net, dt=1e-3).run(2.0)
+        x, t = res[probe][:, 0], res.times(probe)
+        at = x[np.argmin(np.abs(t - 0.2))]
+        assert abs(at - 0.1) <= 0.015
+        drifts.append(np.mean(np.abs(x[t >= 0.2] - at)))
+    assert np.mean(drifts) <= 0.03
+
+
+@pytest.mark.parametrize("mode", ["spiking", "rate"])
+def test_oscillator_keeps_frequency_and_amplitude(mode):
+    net, probe = oscillator(1000, seed=0)
+    res = ns.Simulator(net, dt=1e-3, mode=mode).run(5.0)
+    x, t = res[probe], res.times(probe)
+    after = t > 0.3
+    angle = np.unwrap(np.arctan2(x[after, 1], x[after, 0]))
+    frequency = np.polyfit(t[after], angle, 1)[0] / (2 * np.pi)
+    assert frequency == pytest.approx(1.0, rel=0.03)
+    amplitude = np.linalg.norm(x[after], axis=1)
+    assert np.all(np.abs(amplitude / amplitude[0] - 1.0) <= 0.2)
+
+
+def test_full_weights_equal_the_factored_form():
+    net_f, probe_f = channel(200, weights="factored")
+    net_w, probe_w = channel(200, weights="full")
+    rate_f = ns.Simulator(net_f, mode="rate").run(1.0)[probe_f]
+    rate_w = ns.Simulator(net_w, mode="rate").run(1.0)[probe_w]
+    np.testing.assert_allclose(rate_w, rate_f, rtol=0, atol=1e-9)
+    spk_f = ns.Simulator(net_f).run(2.0)[probe_f][:, 0]
+    spk_w = ns.Simulator(net_w).run(2.0)[probe_w][:, 0]
+    ideal = filtered_sine([0.005, 0.005, 0.01], 2.0, 1e-3)
+    rmse_f = np.sqrt(np.mean((spk_f - ideal) ** 2))
+    rmse_w = np.sqrt(np.mean((spk_w - ideal) ** 2))
+    assert abs(rmse_w - rmse_f) < 0.1 * rmse_f
+    assert np.corrcoef(spk_f, spk_w)[0, 1] > 0.999
+
+
+def test_same_seed_same_bits_and_runs_continue():
+    net, probe = channel(100, seed=3, spikes=True)
+    once = ns.Simulator(net).run(2.0)
+    split = ns.Simulator(net)
+    split.run(1.0)
+    twice = split.run(1.0)
+    np.testing.assert_array_equal(once[probe], twice[probe])
+    for pop in ("A", "B"):
+        np.testing.assert_array_equal(once.spikes(pop)[0], twice.spikes(pop)[0])
+        np.testing.assert_array_equal(once.spikes(pop)[1], twice.spikes(pop)[1])
+    again = ns.Simulator(channel(100, seed=3, spikes=True)[0]).run(2.0)
+    np.testing.assert_array_equal(again[again.network.probes[0]], once[probe])
+    other = ns.Simulator(channel(100, seed=4, spikes=True)[0]).run(2.0)
+    assert not np.array_equal(other[other.network.probes[0]], once[probe])
