@@ -179,14 +179,17 @@ class Network:
 
     def connect(self, pre, post, synapse: PSC | None = PSC(0.005), function=None,
                 transform=None, solver=None, reg: float | None = None,
-                eval_points=None, weights: str = "factored") -> Connection:
+                eval_points=None, weights: str = "factored",
+                decoders=None) -> Connection:
         """Connect ``pre`` (Input or Population) to ``post`` (Population or Output).
 
         From a population the connection carries the decoded ``function`` of its
         value (the identity by default), through ``transform``, filtered by
         ``synapse`` (None: no filtering); from an input, the input itself.
         ``weights="full"`` uses the neuron-to-neuron matrix instead of the factored
-        decode–filter–encode form (same result, O(N·M) per step).
+        decode–filter–encode form (same result, O(N·M) per step). ``decoders``
+        (N, k) gives the decoders directly instead of solving them (e.g. a trained
+        network's weights); the decoded vector is then ``rates @ decoders``.
         """
         self._member(pre, (Input, Population), "pre")
         self._member(post, (Population, Output), "post")
@@ -195,12 +198,22 @@ class Network:
         weights = as_choice("weights", weights, {"factored", "full"})
         options = {}
         if isinstance(pre, Input):
-            if function is not None or solver is not None or reg is not None:
-                raise ValueError("function, solver and reg apply to connections from "
-                                 "populations, not from inputs")
+            if any(v is not None for v in (function, solver, reg, decoders)):
+                raise ValueError("function, solver, reg and decoders apply to "
+                                 "connections from populations, not from inputs")
             if weights == "full":
                 raise ValueError("weights='full' needs a population on both ends")
             size_in = pre.dimensions
+        elif decoders is not None:
+            if any(v is not None for v in (function, solver, reg, eval_points)):
+                raise ValueError("decoders are given: function, solver, reg and "
+                                 "eval_points do not apply")
+            D = as_array("decoders", decoders, ndim=2)
+            if D.shape[0] != pre.n_neurons:
+                raise ValueError(f"decoders must have one row per neuron of "
+                                 f"{pre.label!r} ({pre.n_neurons}), got shape {D.shape}")
+            options = {"decoders": D}
+            size_in = D.shape[1]
         else:
             options = {k: v for k, v in (("function", function), ("solver", solver),
                                          ("reg", reg), ("eval_points", eval_points))

@@ -21,6 +21,7 @@ from .activations import (
 from .classic import McCullochPitts, PerceptronResult, logic_gate, train_perceptron, train_xor_mlp
 from .clipping import clip_by_global_norm, clip_by_value, global_norm
 from .config import from_config
+from .convert import SpikingANN, SpikingEvaluation, evaluate_spiking, to_spiking
 from .delay_task import delay_task
 from .gradcheck import check_layer_gradients, numerical_gradient, relative_error
 from .hopfield import Hopfield, Recall, capacity_curve, flip_bits, random_patterns

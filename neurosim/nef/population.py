@@ -96,12 +96,15 @@ class Population:
     seed : int, optional
         Seed of all the population's random parameters (``None``: fresh entropy).
     label : str, optional
+    gain, bias : array (N,), optional
+        Given directly (both), instead of solved from ``max_rates`` and
+        ``intercepts`` — e.g. for a trained network's layer.
     """
 
     def __init__(self, n_neurons: int, dimensions: int = 1, neuron: NeuronType = None,
                  max_rates=Uniform(200.0, 400.0), intercepts=Uniform(-1.0, 1.0),
                  encoders=None, radius: float = 1.0, seed: int | None = None,
-                 label: str | None = None):
+                 label: str | None = None, gain=None, bias=None):
         self.n_neurons = as_int("n_neurons", n_neurons, minimum=1)
         self.dimensions = as_int("dimensions", dimensions, minimum=1)
         self.neuron = LIF(min_voltage=0.0) if neuron is None else neuron
@@ -116,6 +119,10 @@ class Population:
         self.encoders_spec = QuasirandomHypersphere(surface=True) if encoders is None \
             else encoders
         self.radius = as_float("radius", radius, positive=True)
+        if (gain is None) != (bias is None):
+            raise ValueError("give both gain and bias, or neither")
+        self.given_gain_bias = None if gain is None else (
+            self._per_neuron("gain", gain), self._per_neuron("bias", bias))
         if seed is not None:
             seed = as_int("seed", seed, minimum=0)
         #: True when no seed was given and one was drawn from fresh entropy.
@@ -124,13 +131,21 @@ class Population:
             else seed
         self.label = label
 
+    def _per_neuron(self, name, value) -> np.ndarray:
+        arr = as_array(name, value)
+        if arr.shape not in ((), (self.n_neurons,)):
+            raise ValueError(f"{name} must be a number or have shape "
+                             f"({self.n_neurons},), got {arr.shape}")
+        return np.array(np.broadcast_to(arr, (self.n_neurons,)), dtype=np.float64)
+
     def with_seed(self, seed: int) -> "Population":
         """The same description with another seed."""
+        gain, bias = self.given_gain_bias or (None, None)
         return Population(self.n_neurons, self.dimensions, neuron=self.neuron,
                           max_rates=self.max_rates_spec,
                           intercepts=self.intercepts_spec,
                           encoders=self.encoders_spec, radius=self.radius, seed=seed,
-                          label=self.label)
+                          label=self.label, gain=gain, bias=bias)
 
     def __repr__(self):
         name = f" {self.label!r}" if self.label else ""
@@ -172,6 +187,8 @@ class Population:
 
     @cached_property
     def _gain_bias(self):
+        if self.given_gain_bias is not None:
+            return self.given_gain_bias
         return self.neuron.gain_bias(self.max_rates, self.intercepts)
 
     @property

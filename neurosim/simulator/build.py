@@ -194,7 +194,9 @@ class Model:
                     conn.synapse, dummy, encoder, conn.pre.dimensions)
         src = self._population_of(conn.pre)
         pre = self.populations[src]
-        D = pre.decoders(**conn.decoder_options).D
+        options = conn.decoder_options
+        D = options["decoders"] if "decoders" in options else \
+            pre.decoders(**options).D
         if conn.weights == "full":
             W = encoding_matrix(post) @ conn.transform @ D.T
             return (K.SRC_POPULATION_FULL, src, dst_kind, dst, conn.synapse, dummy, W,
