@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit, prange
 
 from .. import cache
+from ..errors import SimulationError
 from ..neurons.base import NeuronType
 from ..neurons.lif import LIF
 from ..neurons.rate import LIFRate
@@ -260,7 +261,15 @@ class Population:
         chunk = max(1, 2 ** 22 // max(1, int((settle + window) / 2e-3) + 16))
         for start in range(0, J.size, chunk):
             part = slice(start, start + chunk)
-            run = simulate(self.neuron, J[part], settle + window, dt=dt, record=())
+            try:
+                run = simulate(self.neuron, J[part], settle + window, dt=dt, record=())
+            except SimulationError as err:
+                point, neuron = divmod(start + err.system, self.n_neurons)
+                raise SimulationError(
+                    f"measuring the activity of neuron {neuron} (gain "
+                    f"{self.gain[neuron]:.4g}, intercept {self.intercepts[neuron]:.4g}) "
+                    f"at evaluation point {point}: {err}", t=err.t, method=err.method,
+                    step=err.step, system=neuron) from err
             times, ids = run.spikes()
             lag = t_read[part][ids] - times
             past = lag >= 0

@@ -69,7 +69,7 @@ def lstsq_l2(A, Y, rng=None, reg: float = 0.1):
 
 
 #: Rows per block when forming the Gram matrix from column supports.
-GRAM_BLOCK_ROWS = 1024
+GRAM_BLOCK_ROWS = 2048
 
 
 def gram_matrix(A: np.ndarray):
@@ -99,7 +99,7 @@ def gram_matrix(A: np.ndarray):
         b = falling.size + int(np.searchsorted(rising_lo, r1, side="left"))
         if b > a:
             block = A[r0:r1][:, order[a:b]]
-            gram[a:b, a:b] += block.T @ block
+            gram[a:b, a:b] += np.dot(block.T, block)  # numpy uses syrk for XᵀX
     return gram, order
 
 

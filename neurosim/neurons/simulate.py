@@ -238,9 +238,14 @@ def _hh_run(neuron, method, dt, table, stride, n_steps, record, record_every, t_
     if failed.size:
         step = int(fail[failed].min())
         who = int(failed[np.argmin(fail[failed])])
-        _raise_divergence(run, who, step, dt, method,
-                          "try a smaller dt (e.g. 0.01 ms), or method='exp_euler' or "
-                          "'rk45'")
+        current = table[min(step, table.shape[0] - 1) * stride, who]
+        if method == "exp_euler" and dt <= 1e-5:
+            hint = (f"its input current is {current:.4g} uA/cm^2; currents this far "
+                    "from the physiological range drive the model out of its domain")
+        else:
+            hint = (f"its input current is {current:.4g} uA/cm^2; try a smaller dt "
+                    "(e.g. 0.01 ms), or method='exp_euler' or 'rk45'")
+        _raise_divergence(run, who, step, dt, method, hint)
     return run
 
 
