@@ -78,8 +78,10 @@ class ResultsWriter:
         self.partial = self.path.with_name(self.path.name + ".partial")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fcpl = _no_times(h5py.h5p.create(h5py.h5p.FILE_CREATE))
+        fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+        fapl.set_file_locking(False, True)  # as load(): inspect a file being written
         fid = h5py.h5f.create(str(self.partial).encode(), h5py.h5f.ACC_TRUNC,
-                              fcpl=fcpl)
+                              fcpl=fcpl, fapl=fapl)
         self.file = h5py.File(fid)
         root = self.file.attrs
         root.create("magic", MAGIC, dtype=np.uint32)
@@ -185,6 +187,28 @@ class ResultsWriter:
         for key, value in attrs.items():
             ds.attrs[key] = value
 
+    def append(self, path: str, rows, attrs: dict):
+        """Append ``rows`` along the first axis of ``/analysis/<path>`` (a chunked,
+        growable dataset created by the first call, with ``attrs``)."""
+        path = check_path(path)
+        rows = np.asarray(rows, dtype=np.float64)
+        parent, _, leaf = f"analysis/{path}".rpartition("/")
+        group = _group(self.file, parent)
+        if leaf not in group:
+            width = rows.shape[1:]
+            chunk_rows = max(1, _CHUNK_BYTES // (8 * max(1, int(np.prod(width)))))
+            ds = _dataset(group, leaf, rows, maxshape=(None, *width),
+                          chunks=(chunk_rows, *width))
+            for key, value in attrs.items():
+                ds.attrs[key] = value
+        else:
+            ds = group[leaf]
+            if ds.shape[1:] != rows.shape[1:]:
+                raise ValueError(f"/analysis/{path} holds rows of shape {ds.shape[1:]}, "
+                                 f"got {rows.shape[1:]}")
+            ds.resize((ds.shape[0] + rows.shape[0], *ds.shape[1:]))
+            ds[ds.shape[0] - rows.shape[0]:] = rows
+
     def attrs(self, path: str, attrs: dict):
         """Attach attributes to an analysis group (created if missing) or array."""
         path = check_path(path)
@@ -274,7 +298,7 @@ def load(path) -> Results:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no results file at {path}")
-    with h5py.File(path, "r") as f:
+    with h5py.File(path, "r", locking=False) as f:  # readable while being written
         _check_format(f, path)
         prov = {k: _attr(v) for k, v in f["provenance"].attrs.items()} \
             if "provenance" in f else {}
@@ -354,3 +378,9 @@ def describe(path) -> str:
         lines.append("  versions: " + ", ".join(f"{k} {v}" for k, v in
                                                  sorted(versions.items())))
     return "\n".join(lines)
+
+
+# Exports to other tools live in their own modules; they are reachable here too
+# (``ns.io.to_neo``, ``ns.io.export_nwb``). Imported last: they use ``load``.
+from .export_neo import to_neo  # noqa: E402
+from .export_nwb import export_nwb  # noqa: E402

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .nef.population import Population
+from .nef.solvers import resolve
 from .nef.weights import transform_matrix
 from .neurons.base import NeuronType
+from .results import check_name
 from .synapses import PSC
 from .validation import _show, as_array, as_choice, as_int
 
@@ -112,13 +114,15 @@ class Network:
         self.connections: list[Connection] = []
         self.probes: list[Probe] = []
 
-    def _label(self, label, prefix, count) -> str:
+    def _label(self, label, prefix) -> str:
+        """``label``, checked to be a free name, or the first free ``<prefix><i>``."""
+        taken = {o.label for o in (*self.inputs, *self.outputs, *self.populations)}
         if label is None:
+            count = 0
+            while f"{prefix}{count}" in taken:
+                count += 1
             return f"{prefix}{count}"
-        if not isinstance(label, str) or not label:
-            raise TypeError(f"label must be a non-empty string, got {_show(label)}")
-        taken = {o.label for o in (*self.inputs, *self.outputs)} | {
-            p.label for p in self.populations}
+        check_name("label", label)
         if label in taken:
             raise ValueError(f"label {label!r} is already used in this network")
         return label
@@ -128,7 +132,7 @@ class Network:
         """An input: a function of the step times ``t`` (array, s) returning (T,) or
         (T, d) — called once per run on the whole time grid — or an array (T,) or
         (T, d) with one value per step."""
-        label = self._label(label, "input", len(self.inputs))
+        label = self._label(label, "input")
         if callable(function):
             if dimensions is None:
                 probe = np.asarray(function(np.zeros(2)), dtype=np.float64)
@@ -154,7 +158,7 @@ class Network:
                    **encoding) -> Population:
         """A population (see ``Population``; ``encoding`` holds max_rates, intercepts,
         encoders, radius and seed)."""
-        label = self._label(label, "population", len(self.populations))
+        label = self._label(label, "population")
         if "seed" not in encoding and self.seed is not None:
             child = np.random.SeedSequence(self.seed, spawn_key=(len(self.populations),))
             encoding["seed"] = int(child.generate_state(1, dtype=np.uint64)[0] >> 1)
@@ -165,7 +169,7 @@ class Network:
     def output(self, dimensions: int, label: str | None = None) -> Output:
         """A node summing what is connected into it (to probe decoded functions)."""
         node = Output(as_int("dimensions", dimensions, minimum=1),
-                      self._label(label, "output", len(self.outputs)))
+                      self._label(label, "output"))
         self.outputs.append(node)
         return node
 
@@ -173,7 +177,8 @@ class Network:
         lists = {Input: self.inputs, Population: self.populations, Output: self.outputs}
         if not isinstance(obj, kinds) or not any(obj is o for o in lists[type(obj)]):
             names = " or ".join(k.__name__ for k in kinds)
-            raise ValueError(f"{role} must be an {names} of this network, got "
+            article = "an" if names[0] in "AEIOU" else "a"
+            raise ValueError(f"{role} must be {article} {names} of this network, got "
                              f"{_show(obj)}")
         return obj
 
@@ -215,6 +220,7 @@ class Network:
             options = {"decoders": D}
             size_in = D.shape[1]
         else:
+            resolve("lstsq_l2" if solver is None else solver, reg)  # checked here
             options = {k: v for k, v in (("function", function), ("solver", solver),
                                          ("reg", reg), ("eval_points", eval_points))
                        if v is not None}
@@ -244,10 +250,15 @@ class Network:
                              f"{type(target).__name__} {target.label!r}")
         if synapse is not None and not isinstance(synapse, PSC):
             raise TypeError(f"synapse must be a PSC or None, got {_show(synapse)}")
+        if synapse is not None and isinstance(target, Output):
+            raise ValueError(f"output {target.label!r} sums its connections as they "
+                             "are filtered; put the synapse on the connections into it, "
+                             "not on the probe")
         if what in ("spikes", "voltage") and not target.neuron.spiking:
             raise ValueError(f"{type(target.neuron).__name__} neurons have no "
                              f"{what}; probe 'rates' or 'decoded'")
-        label = label or f"{target.label}.{what}"
+        label = f"{target.label}.{what}" if label is None else check_name("label",
+                                                                            label)
         if any(p.label == label for p in self.probes):
             raise ValueError(f"a probe labelled {label!r} exists; give another label")
         probe = Probe(target, what, synapse, as_int("sample_every", sample_every,

@@ -9,6 +9,7 @@ paths``. Extra folders to search can be listed in ``NEUROSIM_EXPERIMENTS``
 
 from __future__ import annotations
 
+import contextvars
 import datetime as _dt
 import hashlib
 import importlib.util
@@ -29,6 +30,36 @@ from .results import Results
 REPO_EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 RUNS = Path("runs")
 log = logging.getLogger("neurosim")
+
+
+@dataclass
+class _RunContext:
+    name: str
+    config: dict
+    folder: Path
+    argv: list | None
+    writer: object = None
+
+
+_CURRENT: contextvars.ContextVar[_RunContext | None] = contextvars.ContextVar(
+    "neurosim_run", default=None)
+
+
+def results_writer():
+    """An open ``ResultsWriter`` on the current run's ``results.h5`` (with its name
+    and provenance), for experiments that stream their results as they run (e.g.
+    ``Simulator(..., stream=results_writer())``): a run killed midway then leaves a
+    readable ``results.h5.partial``. The runner closes it if the experiment did not."""
+    from .io import ResultsWriter
+    context = _CURRENT.get()
+    if context is None:
+        raise RuntimeError("results_writer() is for experiments run by neurosim.runner")
+    if context.writer is None:
+        context.writer = ResultsWriter(
+            context.folder / "results.h5", name=context.name,
+            provenance=provenance.collect(context.config, context.config["seed"],
+                                          context.argv))
+    return context.writer
 
 
 def experiment_dirs() -> list[Path]:
@@ -166,9 +197,17 @@ def run(name: str, overrides: dict[str, str] | None = None, config_file=None,
         log.info("experiment %s (%s), seed %d", experiment.name, experiment.path,
                  config["seed"])
         log.info("config:\n%s", to_toml(config))
-        results = experiment.run(config, folder)
-        path = results.save(folder / "results.h5", provenance=provenance.collect(
-            config, config["seed"], argv))
+        context = _RunContext(experiment.name, config, folder, argv)
+        token = _CURRENT.set(context)
+        try:
+            results = experiment.run(config, folder)
+        finally:
+            _CURRENT.reset(token)
+        if context.writer is not None:  # streamed: the file is the result
+            path = context.writer.close(complete=True)
+        else:
+            path = results.save(folder / "results.h5", provenance=provenance.collect(
+                config, config["seed"], argv))
         log.info("results written to %s", path)
         if make_plots:
             for figure in experiment.plot(Results.load(path), folder):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import time
+import warnings
 
 import numpy as np
 
@@ -10,9 +12,10 @@ from ..errors import SimulationError
 from ..network import Network, Output
 from ..progress import progress
 from ..validation import _show, as_choice, as_float, as_int
+from ..io import ResultsWriter
 from . import kernel as K
 from .build import Model
-from .results import NetworkResults
+from .results import NetworkResults, probe_attrs, probe_paths, probe_units
 
 #: Steps per compiled call (the progress bar and the Python work between calls).
 CHUNK_STEPS = 2000
@@ -33,13 +36,19 @@ class Simulator:
         Seeds the populations that got no seed from the network or themselves.
     progress : bool, optional
         Show a progress bar (default: when a run takes over a second on a terminal).
+    stream : ResultsWriter, optional
+        Write every chunk of probe data to this open results file and flush it, and
+        keep nothing in memory: runs longer than memory allows, and a run that is
+        killed leaves a readable file up to its last chunk. ``close()`` marks the
+        file complete.
 
     The whole time loop runs compiled; ``run`` and ``run_steps`` can be called
     repeatedly and continue where the last call stopped.
     """
 
     def __init__(self, network: Network, dt: float = 1e-3, mode: str = "spiking",
-                 seed: int | None = None, progress: bool | None = None):
+                 seed: int | None = None, progress: bool | None = None,
+                 stream=None):
         if not isinstance(network, Network):
             raise TypeError(f"network must be a Network, got {_show(network)}")
         self.dt = as_float("dt (s)", dt, positive=True)
@@ -47,10 +56,7 @@ class Simulator:
         self.progress = progress
         if seed is not None:
             seed = as_int("seed", seed, minimum=0)
-        for probe in network.probes:
-            if self.mode == "rate" and probe.what in ("spikes", "voltage"):
-                raise ValueError(f"probe {probe.label!r}: rate mode has no "
-                                 f"{probe.what}; probe 'rates' or 'decoded'")
+        network = self._without_spiking_probes(network)
         start = time.perf_counter()
         self.model = Model(network, self.dt, self.mode == "spiking", seed)
         self.build_seconds = time.perf_counter() - start
@@ -65,6 +71,30 @@ class Simulator:
             if plan[3] >= 0:
                 self._record_spikes[plan[3]] = True
         self.results = NetworkResults(network, self.dt, self.mode)
+        self.stream = stream
+        if stream is not None:
+            if not isinstance(stream, ResultsWriter):
+                raise TypeError(f"stream must be an open ResultsWriter, got "
+                                f"{_show(stream)}")
+            for probe in network.probes:
+                if probe.what == "spikes":  # a population that never fires still
+                    stream.spikes(probe.target.label, [], [],  # appears in the file
+                                  n_neurons=probe.target.n_neurons)
+
+    def _without_spiking_probes(self, network: Network) -> Network:
+        """In rate mode, ``network`` less its spike and voltage probes (with a
+        warning), so one description runs in both modes."""
+        if self.mode != "rate":
+            return network
+        kept = [p for p in network.probes if p.what not in ("spikes", "voltage")]
+        skipped = [p for p in network.probes if p.what in ("spikes", "voltage")]
+        if not skipped:
+            return network
+        warnings.warn("rate mode has no spikes or voltages; not recording "
+                      + ", ".join(repr(p.label) for p in skipped), stacklevel=3)
+        view = copy.copy(network)
+        view.probes = kept
+        return view
 
     def run(self, t: float) -> NetworkResults:
         """Advance by ``t`` seconds (a whole number of steps); returns all results
@@ -91,6 +121,7 @@ class Simulator:
                 records = self._allocate_records(chunk)
                 rows = np.zeros(len(records), dtype=np.int64)
                 done = 0
+                chunk_start = self.steps
                 while done < chunk:
                     spk_t = np.empty(spike_cap)
                     spk_id = np.empty(spike_cap, np.int64)
@@ -106,10 +137,11 @@ class Simulator:
                         m.decs, m.encs, m.states, m.phis, m.gammas, m.outputs,
                         self._p_kind, self._p_src, self._p_every, rows, records,
                         self._record_spikes, spk_t, spk_id, spk_pop, n_spk)
-                    self.results._add_spikes(spk_t[:n_spk[0]], spk_id[:n_spk[0]],
-                                             spk_pop[:n_spk[0]], m.populations)
+                    self._spikes(spk_t[:n_spk[0]], spk_id[:n_spk[0]],
+                                 spk_pop[:n_spk[0]])
                     done += steps
                     self.steps += steps
+                    self._chunk_steps = self.steps - chunk_start
                     if status == K.DIVERGED:
                         self._store(records, rows)
                         self._diverged(bad)
@@ -133,10 +165,42 @@ class Simulator:
             records.append(np.zeros((count, plan[2])))
         return records
 
+    def _spikes(self, times, ids, pops):
+        if self.stream is None:
+            self.results._add_spikes(times, ids, pops, self.model.populations)
+            return
+        for p in np.unique(pops):
+            pop = self.model.populations[p]
+            mask = pops == p
+            self.stream.spikes(pop.label, times[mask], ids[mask], pop.n_neurons)
+
     def _store(self, records, rows):
+        first = self.steps - self._chunk_steps
         for probe, rec, n in zip(self.network.probes, records, rows):
-            if probe.what != "spikes":
+            if probe.what == "spikes":
+                continue
+            if self.stream is None:
                 self.results._add_samples(probe, rec[:n])
+                continue
+            every = probe.sample_every
+            t = self.dt * every * np.arange(first // every + 1, first // every + 1 + n)
+            if probe.what == "voltage":
+                self.stream.report(probe.target.label, rec[:n], every * self.dt,
+                                   every * self.dt, units=probe_units(probe))
+            else:
+                values, times = probe_paths(probe)
+                self.stream.append(values, rec[:n], {"units": probe_units(probe),
+                                                     **probe_attrs(probe)})
+                self.stream.append(times, t, {"units": "s"})
+        if self.stream is not None:
+            self.stream.flush()
+
+    def close(self, complete: bool = True):
+        """Finish a streamed run: mark its file complete (or not) and close it."""
+        if self.stream is not None:
+            self.stream.metrics({"t_stop": self.steps * self.dt, "dt": self.dt})
+            return self.stream.close(complete=complete)
+        return None
 
     def _diverged(self, neuron):
         m = self.model

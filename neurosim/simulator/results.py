@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import Network, Probe
-from ..results import Results
+from ..results import Results, SpikeStore, SpikeTrains
 
 
 class NetworkResults(Results):
@@ -20,6 +20,7 @@ class NetworkResults(Results):
 
     def __init__(self, network: Network, dt: float, mode: str):
         super().__init__(name=network.label)
+        self.spikes = _GrowingSpikes()
         self.network = network
         self.dt = dt
         self.mode = mode
@@ -32,14 +33,7 @@ class NetworkResults(Results):
     def _add_spikes(self, times, ids, pops, populations):
         for p in np.unique(pops):
             mask = pops == p
-            pop = populations[p]
-            before = self.spikes.get(pop.label)
-            if before is not None:
-                times_p = np.concatenate([before.times, times[mask]])
-                ids_p = np.concatenate([before.ids, ids[mask]])
-            else:
-                times_p, ids_p = times[mask], ids[mask]
-            self.add_spikes(pop.label, times_p, ids_p, n_neurons=pop.n_neurons)
+            self.spikes.append(populations[p], times[mask], ids[mask])
 
     def __getitem__(self, key):
         if isinstance(key, Probe):
@@ -48,7 +42,9 @@ class NetworkResults(Results):
                                f"results.spikes(population)")
             chunks = self._chunks.get(id(key))
             if chunks is None:
-                raise KeyError(f"probe {key.label!r} is not part of this network")
+                raise KeyError(f"probe {key.label!r} was not recorded in this run "
+                               "(another network's probe, or spikes or voltage in "
+                               "rate mode)")
             width = chunks[0].shape[1] if chunks else 0
             return np.vstack(chunks) if chunks else np.zeros((0, width))
         return super().__getitem__(key)
@@ -73,21 +69,103 @@ class NetworkResults(Results):
                 continue
             data, t = self[probe], self.times(probe)
             if probe.what == "voltage":
-                units = target.neuron.state_units.get("v", "1")
                 self.add_report(target.label, data, t[0] if t.size else 0.0,
-                                self.dt * probe.sample_every, units=units,
-                                variable="v")
-            elif probe.what == "decoded":
-                self.add(f"decoded/{probe.label}/t", t, units="s")
-                self.add(f"decoded/{probe.label}/x_hat", data, units="1",
-                         source=target.label,
-                         synapse=repr(probe.synapse) if probe.synapse else "none")
+                                self.dt * probe.sample_every,
+                                units=probe_units(probe), variable="v")
             else:
-                units = "Hz" if probe.what == "rates" else \
-                    target.neuron.state_units.get("current", "1")
-                self.add(f"traces/{target.label}/{probe.what}", data, units=units)
-                self.add(f"traces/{target.label}/{probe.what}_t", t, units="s")
+                values, times = probe_paths(probe)
+                self.add(values, data, units=probe_units(probe), **probe_attrs(probe))
+                self.add(times, t, units="s")
         self.metrics.setdefault("t_stop", self.t_stop)
         self.metrics.setdefault("dt", self.dt)
         return super().save(path, provenance)
 
+
+def probe_paths(probe: Probe) -> tuple[str, str]:
+    """Where a (non-spike, non-voltage) probe's samples and times go in /analysis."""
+    if probe.what == "decoded":
+        return f"decoded/{probe.label}/x_hat", f"decoded/{probe.label}/t"
+    label = probe.target.label
+    return f"traces/{label}/{probe.what}", f"traces/{label}/{probe.what}_t"
+
+
+def probe_units(probe: Probe) -> str:
+    """Units of a probe's samples."""
+    if probe.what == "decoded":
+        return "1"
+    if probe.what == "rates":
+        return "Hz"
+    name = "v" if probe.what == "voltage" else "current"
+    return probe.target.neuron.state_units.get(name, "1")
+
+
+def probe_attrs(probe: Probe) -> dict:
+    """Attributes stored with a probe's samples."""
+    if probe.what != "decoded":
+        return {}
+    return {"source": probe.target.label,
+            "synapse": repr(probe.synapse) if probe.synapse else "none"}
+
+
+
+class _GrowingSpikes(SpikeStore):
+    """Spike trains that grow chunk by chunk during a run, merged when read.
+
+    Every chunk's spikes come after all earlier ones in time, so each chunk is
+    sorted on its own and appended: recording costs O(n log chunk), not a re-sort of
+    everything so far at every chunk."""
+
+    def __init__(self):
+        super().__init__()
+        self._pending: dict[str, list] = {}
+        self._sizes: dict[str, int] = {}
+
+    def append(self, population, times, ids):
+        order = np.lexsort((ids, times))
+        self._pending.setdefault(population.label, []).append((times[order],
+                                                               ids[order]))
+        self._sizes[population.label] = population.n_neurons
+
+    def _merge(self):
+        for label, parts in self._pending.items():
+            before = dict.get(self, label)
+            times = [before.times] if before is not None else []
+            ids = [before.ids] if before is not None else []
+            times += [t for t, _ in parts]
+            ids += [i for _, i in parts]
+            dict.__setitem__(self, label, SpikeTrains(np.concatenate(times),
+                                                      np.concatenate(ids),
+                                                      self._sizes[label]))
+        self._pending.clear()
+
+    def __getitem__(self, key):
+        self._merge()
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self._merge()
+        return super().__contains__(key)
+
+    def __iter__(self):
+        self._merge()
+        return super().__iter__()
+
+    def __len__(self):
+        self._merge()
+        return super().__len__()
+
+    def get(self, key, default=None):
+        self._merge()
+        return super().get(key, default)
+
+    def items(self):
+        self._merge()
+        return super().items()
+
+    def keys(self):
+        self._merge()
+        return super().keys()
+
+    def values(self):
+        self._merge()
+        return super().values()

@@ -85,7 +85,15 @@ def test_unstable_network_raises_with_partial_results():
 
 
 @pytest.mark.parametrize("build, error, match", [
-    (lambda net, a: net.connect(a, 3), ValueError, "post must be an Population or Output"),
+    (lambda net, a: net.connect(a, 3), ValueError, "post must be a Population or Output"),
+    (lambda net, a: net.connect(a, a, solver="magic"), ValueError, "solver must be one"),
+    (lambda net, a: net.connect(a, a, solver="svd", reg=0.1), ValueError,
+     "reg is not used by solver 'svd'"),
+    (lambda net, a: net.connect(a, a, reg=-1), ValueError, "reg must be"),
+    (lambda net, a: net.population(5, label="A/B"), ValueError, "label must be a non"),
+    (lambda net, a: net.probe(a, label=""), ValueError, "label must be a non"),
+    (lambda net, a: net.probe(net.output(1), synapse=ns.PSC(0.01)), ValueError,
+     "put the synapse on the connections into it"),
     (lambda net, a: net.probe(a, "colour"), ValueError, "what must be one of"),
     (lambda net, a: net.connect(a, a, synapse=0.01), TypeError, "synapse must be a PSC"),
     (lambda net, a: net.connect(a, a, transform=np.ones((3, 3))), ValueError,
@@ -99,12 +107,37 @@ def test_descriptions_are_checked(build, error, match):
         build(net, a)
 
 
+def test_generated_labels_never_collide_with_given_ones():
+    net = ns.Network(seed=0)
+    net.population(5, label="population1")
+    labels = [net.population(5).label for _ in range(3)]
+    assert labels == ["population0", "population2", "population3"]
+
+
+def test_one_description_runs_in_both_modes():
+    net = ns.Network(seed=0)
+    u = net.input(lambda t: 0.5 + 0 * t)
+    a = net.population(50, label="A")
+    net.connect(u, a)
+    net.probe(a, "spikes")
+    voltage = net.probe(a, "voltage")
+    value = net.probe(a, synapse=ns.PSC(0.01))
+    with pytest.warns(UserWarning, match="not recording 'A.spikes', 'A.voltage'"):
+        sim = ns.Simulator(net, mode="rate")
+    res = sim.run(0.2)
+    assert abs(res[value][-1, 0] - 0.5) < 0.05
+    with pytest.raises(KeyError, match="was not recorded in this run"):
+        res[voltage]
+    assert "A" not in res.spikes
+    spiking = ns.Simulator(net).run(0.2)
+    assert spiking[voltage].shape == (200, 50)
+    assert len(spiking.spikes(a)[0]) > 0
+
+
 def test_simulator_arguments_are_checked():
     net = ns.Network(seed=0)
     a = net.population(5)
     net.probe(a, "spikes")
-    with pytest.raises(ValueError, match="rate mode has no spikes"):
-        ns.Simulator(net, mode="rate")
     with pytest.raises(ValueError, match="mode must be one of"):
         ns.Simulator(net, mode="fast")
     sim = ns.Simulator(net)
