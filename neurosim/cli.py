@@ -7,6 +7,8 @@ import sys
 
 from . import io, runner
 from .errors import ConfigError
+from .export_nwb import export_nwb
+from .sweeps import dask_executor, parse_grid, sweep
 
 
 def _key_value(text: str) -> tuple[str, str]:
@@ -38,6 +40,33 @@ def _parser() -> argparse.ArgumentParser:
                       "(default: the file's folder)")
     info = sub.add_parser("info", help="say what a results file holds")
     info.add_argument("file", metavar="FILE.h5")
+    sweep = sub.add_parser("sweep", help="run an experiment over a parameter grid")
+    sweep.add_argument("name", help="experiment name (see 'neurosim list')")
+    sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
+                       help="values of a configuration key, or KEY=START:STOP:N "
+                       "(repeatable; the points are all combinations)")
+    sweep.add_argument("--seeds", type=int, default=1, help="seeds per grid point")
+    sweep.add_argument("--seed", type=int, default=0, help="the sweep's seed")
+    sweep.add_argument("--set", dest="overrides", action="append", default=[],
+                       type=_key_value, metavar="KEY=VALUE",
+                       help="a configuration value for every point (repeatable)")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("-j", "--jobs", type=int, default=1,
+                       help="points at once on this machine, each in its own process")
+    where.add_argument("--executor", metavar="dask://HOST:PORT | dask-local",
+                       help="run the points on a Dask scheduler, or a local Dask cluster")
+    sweep.add_argument("--out", metavar="DIR", help="base folder (default runs/NAME)")
+    sweep.add_argument("--plots", action="store_true", help="draw each point's figures")
+    sweep.add_argument("--threads", type=int, default=1,
+                       help="numba threads per point (default 1)")
+    sweep.add_argument("--cache-dir", metavar="DIR",
+                       help="numba's compile cache for the points (e.g. node-local)")
+    export = sub.add_parser("export", help="write a results file in another tool's "
+                            "format")
+    export.add_argument("file", metavar="FILE.h5")
+    export.add_argument("--nwb", metavar="OUT.nwb", required=True,
+                        help="write a Neurodata Without Borders file (needs pynwb: "
+                        "the extra [nwb])")
     return parser
 
 
@@ -61,15 +90,43 @@ def main(argv: list[str] | None = None) -> int:
                 print(path)
         elif args.command == "info":
             print(io.describe(args.file))
+        elif args.command == "export":
+            print(export_nwb(args.file, args.nwb))
+        elif args.command == "sweep":
+            return _sweep(args)
     except ConfigError as exc:
         print(f"neurosim: error: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:
+        if args.command == "export":  # an optional dependency is missing
+            print(f"neurosim: error: {exc}", file=sys.stderr)
+            return 2
+        raise
     except (FileNotFoundError, ValueError, OSError) as exc:
-        if args.command in ("plot", "info"):
+        if args.command in ("plot", "info", "export"):
             print(f"neurosim: error: {exc}", file=sys.stderr)
             return 2
         raise
     return 0
+
+
+def _sweep(args) -> int:
+    """Run ``neurosim sweep``; returns 1 when a point failed."""
+    grid = parse_grid(args.grid)
+    if not grid:
+        raise ConfigError("give at least one --grid KEY=V1,V2,...")
+    options = dict(seeds=args.seeds, sweep_seed=args.seed, fixed=dict(args.overrides),
+                   out=args.out, make_plots=args.plots, numba_threads=args.threads,
+                   cache_dir=args.cache_dir)
+    if args.executor:
+        with dask_executor(args.executor) as executor:
+            result = sweep(args.name, grid, executor=executor, **options)
+    else:
+        result = sweep(args.name, grid, jobs=args.jobs, **options)
+    print(result.folder)
+    for row in result.failed:
+        print(f"failed: {row['point']}: {row['error']}", file=sys.stderr)
+    return 1 if result.failed else 0
 
 
 if __name__ == "__main__":
