@@ -1,24 +1,41 @@
 """neurosim: biophysical spiking-neuron simulation on a compiled ODE core."""
 
-from . import ann, data, io, nef, neurons, ode, plots
+from . import ann, data, functions, io, nef, neurons, ode, plots
 from .data import digits
 from .errors import ConfigError, SimulationError
+from .io import export_nwb, to_neo
+from .network import Network
+from .network_files import load_network
+from .nef import (Choice, Gaussian, Population, QuasirandomHypersphere, Uniform,
+                  UniformHypersphere)
 from .neurons import (LIF, Arctan, HodgkinHuxley, LIFRate, NeuronRun, NeuronType,
                       ReLU, Sigmoid, Softplus, Tanh, Threshold, load_model, rates,
                       simulate)
-from .network import Network
-from .nef import (Choice, Gaussian, Population, QuasirandomHypersphere, Uniform,
-                  UniformHypersphere)
 from .ode import Event, solve
 from .results import Report, Results, SpikeTrains
 from .simulator import NetworkResults, Simulator
+from .sweeps import sweep
 from .synapses import PSC, filter_spikes, weighted_input
 
 __version__ = "0.1.0"
 
-__all__ = ["Network", "NetworkResults", "Simulator", "Arctan", "Choice", "ConfigError", "Gaussian", "Population",
-           "QuasirandomHypersphere", "Uniform", "UniformHypersphere", "nef", "Event", "HodgkinHuxley", "LIF", "LIFRate", "PSC",
-           "NeuronRun", "NeuronType", "ReLU", "Report", "Results", "Sigmoid",
-           "SimulationError", "Softplus", "SpikeTrains", "Tanh", "Threshold", "ann",
-           "data", "digits", "filter_spikes", "io", "load_model", "neurons", "ode", "plots", "rates",
-           "simulate", "solve", "weighted_input", "__version__"]
+__all__ = [
+    # modules
+    "ann", "data", "functions", "io", "nef", "neurons", "ode", "plots",
+    # errors
+    "ConfigError", "SimulationError",
+    # ODE core
+    "Event", "solve",
+    # neurons and synapses
+    "Arctan", "HodgkinHuxley", "LIF", "LIFRate", "NeuronRun", "NeuronType", "ReLU",
+    "Sigmoid", "Softplus", "Tanh", "Threshold", "load_model", "rates", "simulate",
+    "PSC", "filter_spikes", "weighted_input",
+    # populations
+    "Choice", "Gaussian", "Population", "QuasirandomHypersphere", "Uniform",
+    "UniformHypersphere",
+    # networks
+    "Network", "NetworkResults", "Simulator", "load_network",
+    # results, export, sweeps
+    "Report", "Results", "SpikeTrains", "export_nwb", "to_neo", "sweep", "digits",
+    "__version__",
+]

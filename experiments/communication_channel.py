@@ -1,0 +1,222 @@
+"""Communication channel: a sine sent from population A to B, spiking and as rates.
+
+Course §28: B represents what A represents when the connection decodes A's value
+with its identity decoders D_A and encodes it into B (weights diag(α_B) E_B D_Aᵀ,
+kept factored here). The input u(t) = ``amplitude`` sin(2π ``frequency`` t) enters
+A through a PSC of ``synapse`` s, A reaches B through another, and B's decoded value
+is read through a PSC of ``probe_synapse`` s. Both populations have ``n_neurons``
+LIF neurons (the default ``LIF(min_voltage=0)``), max rates uniform in [200, 400)
+Hz, intercepts uniform in [−1, 1), seeds from the network's ``seed``.
+
+The ideal output is u through the three first-order low-passes in continuous time,
+from rest. It is exact: the sine's phase (sin, cos) joins the filters' states as one
+linear system s' = M s, so s(k h) = (e^(M h))^k s(0) with h the probe's sampling
+interval. The same network runs spiking and in rate mode (every neuron replaced by
+its rate curve).
+
+Writes ``/analysis/decoded/B_<mode>/{t, x_true, x_hat, error}`` for mode spiking
+and rate, ``/analysis/populations/<A|B>/{encoders, intercepts}`` (to order the
+rasters) and the spiking run's spikes of A and B with times in ``raster_window``
+(s) under ``/spikes/A`` and ``/spikes/B`` (only that window is kept: the whole run
+would take about 18 MB). Metrics ``rmse_spiking`` and ``rmse_rate`` (decoded B
+against the ideal, over the whole run). Figure ``communication_channel.png``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from scipy.linalg import expm
+
+import neurosim as ns
+from neurosim.plots import figure, plot_raster, save_figure
+from neurosim.validation import as_float, as_int
+
+CONFIG = {
+    "n_neurons": 500,
+    "dt": 1e-3,
+    "t_stop": 10.0,
+    "frequency": 1.0,
+    "amplitude": 1.0,
+    "synapse": 0.005,
+    "probe_synapse": 0.01,
+    "raster_window": [0.0, 1.0],
+    "raster_neurons": 40,
+}
+
+MODES = ("spiking", "rate")
+log = logging.getLogger("neurosim.experiments.communication_channel")
+
+
+def ideal_response(n_samples: int, h: float, frequency: float, amplitude: float,
+                   taus) -> np.ndarray:
+    """``amplitude`` sin(2π ``frequency`` t) through first-order low-passes
+    τ ds/dt = −s + input, one per entry of ``taus`` (s), from rest, in continuous time.
+
+    Parameters
+    ----------
+    n_samples : int
+        Samples at t = h, 2h, ..., n_samples h.
+    h : float, s
+    frequency : float, Hz
+    amplitude : float
+    taus : sequence of float, s
+
+    Returns
+    -------
+    array (n_samples,)
+        The last low-pass's output.
+    """
+    w = 2 * np.pi * frequency
+    k = len(taus)
+    M = np.zeros((k + 2, k + 2))
+    M[0, 1], M[1, 0] = w, -w                     # (sin, cos)' = w (cos, -sin)
+    for j, tau in enumerate(taus):
+        M[j + 2, j + 2] = -1.0 / tau
+        M[j + 2, j + 1 if j else 0] = (1.0 if j else amplitude) / tau
+    step = expm(M * h)
+    state = np.zeros(k + 2)
+    state[1] = 1.0                               # sin 0 = 0, cos 0 = 1, filters at rest
+    out = np.empty(n_samples)
+    for i in range(n_samples):
+        state = step @ state
+        out[i] = state[-1]
+    return out
+
+
+def build(config, spikes: bool):
+    """The channel u -> A -> B and the probe of B's decoded value; with ``spikes``,
+    spike probes on A and B (spiking runs only)."""
+    n = as_int("n_neurons", config["n_neurons"], minimum=1)
+    frequency = as_float("frequency (Hz)", config["frequency"])
+    amplitude = as_float("amplitude", config["amplitude"])
+    synapse = ns.PSC(as_float("synapse (s)", config["synapse"], positive=True))
+    net = ns.Network(seed=config["seed"], label="channel")
+    u = net.input(lambda t: amplitude * np.sin(2 * np.pi * frequency * t), 1, "u")
+    a = net.population(n, 1, label="A")
+    b = net.population(n, 1, label="B")
+    net.connect(u, a, synapse=synapse)
+    net.connect(a, b, synapse=synapse)
+    probe = net.probe(b, synapse=ns.PSC(as_float("probe_synapse (s)",
+                                                 config["probe_synapse"],
+                                                 positive=True)), label="B.decoded")
+    if spikes:
+        net.probe(a, "spikes")
+        net.probe(b, "spikes")
+    return net, probe
+
+
+def window(config) -> tuple[float, float]:
+    """``raster_window`` as (start, stop), s."""
+    bounds = config["raster_window"]
+    if not isinstance(bounds, list) or len(bounds) != 2:
+        raise ValueError(f"raster_window must be a list [start, stop] (s), got "
+                         f"{bounds!r}")
+    lo, hi = (as_float("raster_window", v, nonnegative=True) for v in bounds)
+    if not hi > lo:
+        raise ValueError(f"raster_window must have start < stop, got {bounds!r}")
+    return lo, hi
+
+
+def run(config, out):
+    dt = as_float("dt (s)", config["dt"], positive=True)
+    t_stop = as_float("t_stop (s)", config["t_stop"], positive=True)
+    lo, hi = window(config)
+    as_int("raster_neurons", config["raster_neurons"], minimum=1)
+    taus = [config["synapse"], config["synapse"], config["probe_synapse"]]
+    results = ns.Results()
+    for mode in MODES:
+        net, probe = build(config, spikes=mode == "spiking")
+        res = ns.Simulator(net, dt=dt, mode=mode).run(t_stop)
+        t, x_hat = res.times(probe), res[probe][:, 0]
+        x_true = ideal_response(t.size, dt, config["frequency"], config["amplitude"],
+                                taus)
+        base = f"decoded/B_{mode}"
+        results.add(f"{base}/t", t, units="s")
+        results.add(f"{base}/x_true", x_true, units="1",
+                    description="u through the three low-passes, continuous time")
+        results.add(f"{base}/x_hat", x_hat, units="1",
+                    description=f"B decoded through {config['probe_synapse']} s")
+        results.add(f"{base}/error", x_hat - x_true, units="1")
+        rmse = float(np.sqrt(np.mean((x_hat - x_true) ** 2)))
+        results.metrics[f"rmse_{mode}"] = rmse
+        log.info("%s: RMSE of decoded B against the ideal %.4g", mode, rmse)
+        if mode == "spiking":
+            for pop in net.populations:
+                times, ids = res.spikes(pop)
+                kept = (times >= lo) & (times <= hi)
+                results.add_spikes(pop.label, times[kept], ids[kept],
+                                   n_neurons=pop.n_neurons)
+                results.add(f"populations/{pop.label}/encoders", pop.encoders[:, 0],
+                            units="1")
+                results.add(f"populations/{pop.label}/intercepts", pop.intercepts,
+                            units="1")
+                log.info("%s: %d spikes in %g s (%.1f Hz per neuron)", pop.label,
+                         times.size, t_stop, times.size / t_stop / pop.n_neurons)
+    results.set_attrs("decoded", n_neurons=config["n_neurons"], dt=dt, t_stop=t_stop,
+                      frequency=config["frequency"], amplitude=config["amplitude"],
+                      synapse=config["synapse"], probe_synapse=config["probe_synapse"],
+                      raster_window=[lo, hi], raster_neurons=config["raster_neurons"])
+    return results
+
+
+def raster_order(results, label: str, shown: int) -> np.ndarray:
+    """Rank of each neuron of ``label`` in the raster (−1: not shown): ``shown``
+    neurons evenly picked from all, sorted by encoder, then intercept."""
+    encoders = results[f"populations/{label}/encoders"]
+    intercepts = results[f"populations/{label}/intercepts"]
+    order = np.lexsort((intercepts, encoders))
+    picked = order[np.unique(np.linspace(0, order.size - 1, min(shown, order.size))
+                             .round().astype(int))]
+    rank = np.full(order.size, -1)
+    rank[picked] = np.arange(picked.size)
+    return rank
+
+
+def plot(results, outdir):
+    info = results.attrs["decoded"]
+    m = results.metrics
+    fig, axes = figure(3, 2, width=6.4, height=3.0)
+    error_max = max(np.max(np.abs(results[f"decoded/B_{mode}/error"]))
+                    for mode in MODES)
+    for col, mode in enumerate(MODES):
+        base = f"decoded/B_{mode}"
+        t = results[f"{base}/t"]
+        ax, ax_err = axes[0, col], axes[1, col]
+        ax.plot(t, results[f"{base}/x_hat"], color="C0" if col == 0 else "C1", lw=1,
+                label=f"B decoded ({mode})")
+        ax.plot(t, results[f"{base}/x_true"], "k--", lw=0.8,
+                label="ideal: u through 3 low-passes")
+        ax.set_xlabel("time (s)")
+        ax.set_ylabel("value")
+        ax.set_title(f"{mode}: B decoded through {info['probe_synapse'] * 1e3:g} ms, "
+                     f"RMSE {m[f'rmse_{mode}']:.4f}", fontsize="medium")
+        ax.set_ylim(-1.45 * info["amplitude"], 1.45 * info["amplitude"])
+        ax.legend(fontsize="small", loc="upper right", ncol=2)
+        ax.grid(True, alpha=0.3)
+        ax_err.plot(t, results[f"{base}/error"], color="C0" if col == 0 else "C1",
+                    lw=0.6)
+        ax_err.axhline(0.0, color="k", lw=0.6)
+        ax_err.set_ylim(-1.1 * error_max, 1.1 * error_max)
+        ax_err.set_xlabel("time (s)")
+        ax_err.set_ylabel("decoded − ideal")
+        ax_err.set_title(f"{mode}: error", fontsize="medium")
+        ax_err.grid(True, alpha=0.3)
+    lo, hi = info["raster_window"]
+    for col, label in enumerate(("A", "B")):
+        rank = raster_order(results, label, info["raster_neurons"])
+        times, ids = results.spikes(label)
+        shown = rank[ids] >= 0
+        ax = axes[2, col]
+        plot_raster(times[shown], rank[ids[shown]], ax=ax,
+                    n_neurons=int(rank.max()) + 1, t_range=(lo, hi),
+                    title=f"spikes of {label} (spiking run): {int(rank.max()) + 1} of "
+                          f"{rank.size} neurons, sorted by encoder, then intercept")
+        ax.set_ylabel("neuron (encoder −1 below, +1 above)")
+        ax.title.set_fontsize("medium")
+    fig.suptitle(f"Communication channel u → A → B: u = {info['amplitude']:g} "
+                 f"sin(2π·{info['frequency']:g} t), {info['n_neurons']} LIF neurons "
+                 f"each, synapses {info['synapse'] * 1e3:g} ms, dt = "
+                 f"{info['dt'] * 1e3:g} ms")
+    return [save_figure(fig, outdir / "communication_channel.png")]
