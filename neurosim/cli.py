@@ -34,10 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR",
                      help="folder to write (new or empty); default runs/NAME/<utc>-<hash>")
     run.add_argument("--no-plots", action="store_true", help="skip the figures")
+    run.add_argument("--svg", action="store_true", help="an SVG copy of every figure")
     plot = sub.add_parser("plot", help="redraw the figures of a results file")
     plot.add_argument("file", metavar="FILE.h5")
     plot.add_argument("--out", metavar="DIR", help="folder for the figures "
                       "(default: the file's folder)")
+    plot.add_argument("--svg", action="store_true", help="an SVG copy of every figure")
     info = sub.add_parser("info", help="say what a results file holds")
     info.add_argument("file", metavar="FILE.h5")
     sweep = sub.add_parser("sweep", help="run an experiment over a parameter grid")
@@ -83,10 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "run":
             folder = runner.run(args.name, dict(args.overrides), args.config, args.seed,
                                 args.out, make_plots=not args.no_plots,
-                                argv=["neurosim", *argv])
+                                argv=["neurosim", *argv], svg=args.svg)
             print(folder)
         elif args.command == "plot":
-            for path in runner.redraw(args.file, args.out):
+            for path in runner.redraw(args.file, args.out, svg=args.svg):
                 print(path)
         elif args.command == "info":
             print(io.describe(args.file))

@@ -7,9 +7,12 @@ on the data: no timestamps, no software tag.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from .results import Results
@@ -17,6 +20,7 @@ from .results import Results
 DPI = 110
 #: Above this many neurons a raster becomes a spike-density image.
 RASTER_EVENT_LIMIT = 200
+_SVG_COPIES: ContextVar[bool] = ContextVar("svg_copies", default=False)
 
 
 def _axes(ax):
@@ -33,13 +37,34 @@ def figure(nrows: int = 1, ncols: int = 1, width: float = 6.4, height: float = 4
     return fig, axes
 
 
+@contextmanager
+def svg_copies(enabled: bool = True):
+    """Inside this context ``save_figure`` also writes an SVG next to each PNG."""
+    token = _SVG_COPIES.set(enabled)
+    try:
+        yield
+    finally:
+        _SVG_COPIES.reset(token)
+
+
 def save_figure(fig: Figure, path) -> Path:
-    """Write ``fig`` as PNG (or SVG by suffix) with reproducible bytes."""
+    """Write ``fig`` as PNG (or SVG by suffix) with reproducible bytes, plus an SVG
+    copy of a PNG inside ``svg_copies()``; returns ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    metadata = {"Software": None} if path.suffix == ".png" else {"Date": None}
-    fig.savefig(path, dpi=DPI, metadata=metadata)
+    if path.suffix == ".svg":
+        _save_svg(fig, path)
+    else:
+        fig.savefig(path, dpi=DPI, metadata={"Software": None})
+        if _SVG_COPIES.get() and path.suffix == ".png":
+            _save_svg(fig, path.with_suffix(".svg"))
     return path
+
+
+def _save_svg(fig: Figure, path: Path):
+    """SVG with fixed element ids and no date, so the bytes depend on the data."""
+    with rc_context({"svg.hashsalt": "neurosim"}):
+        fig.savefig(path, metadata={"Date": None})
 
 
 def plot_loglog(curves: dict, ax=None, xlabel: str = "", ylabel: str = "",
@@ -113,10 +138,23 @@ def plot_traces(t, data, ax=None, labels=None, ylabel: str = "", title: str = ""
 
 
 def plot_results(results: Results, outdir) -> list[Path]:
-    """Generic figures for any results file: a raster per spiking population and the
-    traces of every report. Experiments add their own through their ``plot``."""
+    """Generic figures for any results file: the decoded probes of a network run
+    (``/analysis/decoded/<probe>/{x_hat, t}``) in one figure, a raster per spiking
+    population and the traces of every report. Experiments add their own through
+    their ``plot``."""
     outdir = Path(outdir)
     paths = []
+    decoded = results.children("decoded")
+    if decoded:
+        fig, axes = figure(len(decoded), 1, width=8.0, height=2.6)
+        for ax, probe in zip(np.atleast_1d(axes), decoded):
+            x_hat = results[f"decoded/{probe}/x_hat"]
+            attrs = results.attrs.get(f"decoded/{probe}/x_hat", {})
+            plot_traces(results[f"decoded/{probe}/t"], x_hat, ax=ax,
+                        labels=[f"x{i}" for i in range(x_hat.shape[1])]
+                        if x_hat.shape[1] > 1 else None, ylabel="decoded value",
+                        title=f"{probe} (synapse {attrs.get('synapse', 'none')})")
+        paths.append(save_figure(fig, outdir / "decoded.png"))
     for population, trains in sorted(results.spikes.items()):
         fig, ax = figure()
         plot_raster(trains.times, trains.ids, ax=ax, n_neurons=trains.n_neurons,

@@ -109,6 +109,18 @@ def test_plot_redraws_identical_figures_from_the_file(tmp_path):
     assert "convergence (" in info.stdout
 
 
+def test_svg_copies_have_reproducible_bytes(tmp_path):
+    run = neurosim("run", "ode-convergence", "--out", "r", "--svg", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    original = (tmp_path / "r" / "convergence.svg").read_text()
+    assert original.lstrip().startswith("<?xml") and "<dc:date>" not in original
+    redraw = neurosim("plot", "r/results.h5", "--out", "again", "--svg", cwd=tmp_path)
+    assert redraw.returncode == 0, redraw.stderr
+    assert (tmp_path / "again" / "convergence.svg").read_text() == original
+    plain = neurosim("plot", "r/results.h5", "--out", "png-only", cwd=tmp_path)
+    assert plain.returncode == 0 and not list((tmp_path / "png-only").glob("*.svg"))
+
+
 def test_no_plots_and_info_on_a_missing_file(tmp_path, toy_env):
     out = neurosim("run", "toy-exp", "--no-plots", "--out", "r", cwd=tmp_path,
                    env=toy_env)
