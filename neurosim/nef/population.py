@@ -71,6 +71,15 @@ class Decoders:
     info: dict
 
 
+def default_max_rates(neuron: NeuronType) -> Uniform:
+    """``Uniform(200, 400)`` Hz where ``neuron`` reaches those rates, otherwise
+    uniform over the upper half of the rates it fires at."""
+    low, high = neuron.min_rate(), neuron.max_rate()
+    if low < 200.0 and high > 400.0:
+        return Uniform(200.0, 400.0)
+    return Uniform(low + 0.5 * (high - low), low + 0.95 * (high - low))
+
+
 class Population:
     """A population of neurons representing a ``dimensions``-vector.
 
@@ -84,8 +93,10 @@ class Population:
         Neuron model. Default: ``LIF(min_voltage=0)``, whose potential is floored at
         rest as in Nengo, so that strongly inhibited neurons respond again at once
         (halves the decoding error of a spiking communication channel).
-    max_rates : Distribution or array (N,), Hz
-        Rate of each neuron at e · x = radius.
+    max_rates : Distribution or array (N,), Hz, optional
+        Rate of each neuron at e · x = radius. Default: ``Uniform(200, 400)``, or,
+        for a model that cannot fire that fast (Hodgkin–Huxley fires at 43–126 Hz),
+        uniform over the upper half of the rates it reaches.
     intercepts : Distribution or array (N,)
         Normalised value of e · x / radius at which each neuron starts firing
         (< 1).
@@ -103,7 +114,7 @@ class Population:
     """
 
     def __init__(self, n_neurons: int, dimensions: int = 1, neuron: NeuronType = None,
-                 max_rates=Uniform(200.0, 400.0), intercepts=Uniform(-1.0, 1.0),
+                 max_rates=None, intercepts=Uniform(-1.0, 1.0),
                  encoders=None, radius: float = 1.0, seed: int | None = None,
                  label: str | None = None, gain=None, bias=None):
         self.n_neurons = as_int("n_neurons", n_neurons, minimum=1)
@@ -113,7 +124,7 @@ class Population:
             raise TypeError(f"neuron must be a neuron type (LIF(), HodgkinHuxley(), "
                             f"...), got {_show(neuron)}")
         for name, value in (("max_rates", max_rates), ("intercepts", intercepts)):
-            if not isinstance(value, Distribution):
+            if value is not None and not isinstance(value, Distribution):
                 as_array(name, value)  # finite numbers
         self.max_rates_spec = max_rates
         self.intercepts_spec = intercepts
@@ -162,8 +173,10 @@ class Population:
     @cached_property
     def max_rates(self) -> np.ndarray:
         """Maximum rate of each neuron (Hz), shape (N,)."""
-        return as_samples("max_rates", self.max_rates_spec, self.n_neurons, None,
-                          self._rng(0))
+        spec = self.max_rates_spec
+        if spec is None:
+            spec = default_max_rates(self.neuron)
+        return as_samples("max_rates", spec, self.n_neurons, None, self._rng(0))
 
     @cached_property
     def intercepts(self) -> np.ndarray:

@@ -68,9 +68,31 @@ def test_hodgkin_huxley_population_decodes_x():
     dec = pop.decoders()
     assert dec.rmse_test <= 0.02
     with pytest.raises(ValueError, match="max_rates must lie strictly between"):
-        _ = ns.Population(10, 1, neuron=ns.HodgkinHuxley(), seed=0).gain
+        _ = ns.Population(10, 1, neuron=ns.HodgkinHuxley(), max_rates=ns.Uniform(
+            200, 400), seed=0).gain
     with pytest.raises(ValueError, match="between 500 and 1000 Hz for Sigmoid"):
-        _ = ns.Population(10, 1, neuron=ns.Sigmoid(amplitude=1000.0), seed=0).gain
+        _ = ns.Population(10, 1, neuron=ns.Sigmoid(amplitude=1000.0),
+                          max_rates=ns.Uniform(100, 400), seed=0).gain
+
+
+@pytest.mark.parametrize("neuron, low, high", [
+    (None, 200.0, 400.0),
+    (ns.LIFRate(), 200.0, 400.0),
+    (ns.Sigmoid(amplitude=1000.0), 750.0, 975.0),  # fires between 500 and 1000 Hz
+])
+def test_default_max_rates_are_rates_the_model_reaches(neuron, low, high):
+    pop = ns.Population(500, 1, neuron=neuron, seed=0)
+    assert low <= pop.max_rates.min() < low + 5 and high - 5 < pop.max_rates.max() <= high
+    assert np.all(np.isfinite(pop.gain))
+
+
+def test_a_hodgkin_huxley_population_needs_no_rate_range_by_hand():
+    neuron = ns.HodgkinHuxley()
+    low, high = neuron.min_rate(), neuron.max_rate()  # about 43 and 126 Hz
+    pop = ns.Population(100, 1, neuron=neuron, seed=0)
+    assert np.all((pop.max_rates > low + 0.5 * (high - low))
+                  & (pop.max_rates < low + 0.95 * (high - low)))
+    assert pop.decoders().rmse_test <= 0.03
 
 
 def test_decoders_from_spiking_activity_carry_spike_noise():
