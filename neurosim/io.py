@@ -224,6 +224,11 @@ class ResultsWriter:
             group.attrs[key] = value
 
     # -- lifecycle ----------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        """True once ``close`` has run."""
+        return not self.file
+
     def flush(self):
         """Push everything written so far to disk."""
         self.file.flush()
@@ -233,7 +238,7 @@ class ResultsWriter:
 
         Returns the path of the file on disk (``.partial`` when not complete).
         """
-        if not self.file:
+        if self.closed:
             return self.path if complete else self.partial
         for population in sorted(self._unsorted):
             self._sort_spikes(population)

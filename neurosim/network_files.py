@@ -485,13 +485,15 @@ def _probes(net: Network, data: dict, path, nodes: dict) -> dict:
     return probes
 
 
-def load_network(path) -> tuple[Network, dict]:
+def load_network(path, seed: int | None = None) -> tuple[Network, dict]:
     """The network described by a TOML file, and its probes by label.
 
     Parameters
     ----------
     path : path-like
         The network file (see the module docstring for its tables).
+    seed : int, optional
+        The network's seed, in place of the file's ``[network] seed``.
 
     Returns
     -------
@@ -509,7 +511,8 @@ def load_network(path) -> tuple[Network, dict]:
         _string(data["description"], str(path), "description")
     head = _table(data.get("network", {}), f"{path}: [network]", (), ("seed", "label"))
     where = f"{path}: [network]"
-    seed = _integer(head["seed"], where, "seed", 0) if "seed" in head else None
+    if seed is None and "seed" in head:
+        seed = _integer(head["seed"], where, "seed", 0)
     label = _string(head["label"], where, "label") if "label" in head else None
     net = Network(seed=seed, label=label)
     nodes: dict = {}

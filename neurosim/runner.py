@@ -3,7 +3,8 @@
 An experiment is a file ``experiments/<name>.py`` (``neurosim run my-name`` finds
 ``my_name.py``) exposing ``CONFIG`` (a dict of defaults) and
 ``run(config, out) -> Results``, and optionally ``plot(results, outdir) -> list of
-paths``. Extra folders to search can be listed in ``NEUROSIM_EXPERIMENTS``
+paths`` and ``check(config)``, which raises ``ConfigError`` for a configuration it
+cannot run (before anything is written). Extra folders to search can be listed in ``NEUROSIM_EXPERIMENTS``
 (separated by ``os.pathsep``); ``NAME`` may also be a path to such a file.
 """
 
@@ -49,7 +50,8 @@ def results_writer():
     """An open ``ResultsWriter`` on the current run's ``results.h5`` (with its name
     and provenance), for experiments that stream their results as they run (e.g.
     ``Simulator(..., stream=results_writer())``): a run killed midway then leaves a
-    readable ``results.h5.partial``. The runner closes it if the experiment did not."""
+    readable ``results.h5.partial``. The runner closes it if the experiment did not,
+    adding the metrics of the ``Results`` the experiment returns."""
     from .io import ResultsWriter
     context = _CURRENT.get()
     if context is None:
@@ -97,6 +99,17 @@ class Experiment:
     def defaults(self) -> dict:
         """``CONFIG`` with a ``seed`` entry (0 unless the experiment sets one)."""
         return {"seed": 0, **self.module.CONFIG}
+
+    def check(self, config: dict):
+        """The experiment's own checks of a resolved configuration, if it has any;
+        a ValueError or TypeError from them becomes a ConfigError."""
+        check = getattr(self.module, "check", None)
+        if check is None:
+            return
+        try:
+            check(config)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{self.name}: {exc}") from exc
 
     def run(self, config: dict, out: Path) -> Results:
         results = self.module.run(config, out)
@@ -151,6 +164,7 @@ def resolve_config(experiment: Experiment, overrides: dict[str, str] | None = No
         config["seed"] = seed
     if not isinstance(config["seed"], int) or config["seed"] < 0:
         raise ConfigError(f"seed must be an integer >= 0, got {config['seed']!r}")
+    experiment.check(config)
     return config
 
 
@@ -168,11 +182,11 @@ def run_folder(name: str, config: dict, base: Path = RUNS) -> Path:
 
 def run(name: str, overrides: dict[str, str] | None = None, config_file=None,
         seed: int | None = None, out=None, make_plots: bool = True,
-        argv: list[str] | None = None) -> Path:
+        argv: list[str] | None = None, svg: bool = False) -> Path:
     """Run an experiment and write its folder; returns the folder.
 
     The folder holds ``results.h5``, ``config.toml`` (the resolved configuration),
-    ``log.txt`` and the figures. ``out`` names the folder (new or empty); by default
+    ``log.txt`` and the figures (PNG; SVG copies too with ``svg``). ``out`` names the folder (new or empty); by default
     it is ``runs/<name>/<utc>-<hash>``. Configuration errors raise ``ConfigError``
     before anything is written.
     """
@@ -204,14 +218,17 @@ def run(name: str, overrides: dict[str, str] | None = None, config_file=None,
         finally:
             _CURRENT.reset(token)
         if context.writer is not None:  # streamed: the file is the result
+            if not context.writer.closed and results is not None and results.metrics:
+                context.writer.metrics(results.metrics)
             path = context.writer.close(complete=True)
         else:
             path = results.save(folder / "results.h5", provenance=provenance.collect(
                 config, config["seed"], argv))
         log.info("results written to %s", path)
         if make_plots:
-            for figure in experiment.plot(Results.load(path), folder):
-                log.info("figure %s", figure)
+            with plots.svg_copies(svg):
+                for figure in experiment.plot(Results.load(path), folder):
+                    log.info("figure %s", figure)
         log.info("finished in %.2f s", time.perf_counter() - start)
     except BaseException:
         log.error("failed after %.2f s:\n%s", time.perf_counter() - start,
@@ -224,15 +241,17 @@ def run(name: str, overrides: dict[str, str] | None = None, config_file=None,
     return folder
 
 
-def redraw(results_path, outdir=None) -> list[Path]:
+def redraw(results_path, outdir=None, svg: bool = False) -> list[Path]:
     """Draw the figures of a results file from the file alone.
 
     Uses the experiment's own ``plot`` when the experiment is known, the generic
-    figures otherwise; ``outdir`` defaults to the file's folder.
+    figures otherwise; ``outdir`` defaults to the file's folder; ``svg`` adds SVG
+    copies of the PNGs.
     """
     results_path = Path(results_path)
     results = Results.load(results_path)
     outdir = Path(outdir) if outdir is not None else results_path.parent
-    if results.name and results.name in discover():
-        return load_experiment(results.name).plot(results, outdir)
-    return plots.plot_results(results, outdir)
+    with plots.svg_copies(svg):
+        if results.name and results.name in discover():
+            return load_experiment(results.name).plot(results, outdir)
+        return plots.plot_results(results, outdir)

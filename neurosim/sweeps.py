@@ -123,6 +123,7 @@ def plan(experiment: str, grid: dict, seeds: int = 1, sweep_seed: int = 0,
     keys = list(grid)
     for combo in itertools.product(*(grid[k] for k in keys)):
         typed = apply_overrides(base, dict(zip(keys, combo)))
+        exp.check(typed)
         values = {k: _get(typed, k) for k in keys}
         for index in range(seeds):
             key = json.dumps([exp.name, values, index], sort_keys=True)
