@@ -119,11 +119,22 @@ def window(config) -> tuple[float, float]:
     return lo, hi
 
 
-def run(config, out):
+def settings(config) -> tuple[float, float, tuple[float, float]]:
+    """(dt, t_stop, raster window), s, checked (``raster_neurons`` too)."""
     dt = as_float("dt (s)", config["dt"], positive=True)
     t_stop = as_float("t_stop (s)", config["t_stop"], positive=True)
-    lo, hi = window(config)
     as_int("raster_neurons", config["raster_neurons"], minimum=1)
+    return dt, t_stop, window(config)
+
+
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    settings(config)
+    build(config, spikes=True)
+
+
+def run(config, out):
+    dt, t_stop, (lo, hi) = settings(config)
     taus = [config["synapse"], config["synapse"], config["probe_synapse"]]
     results = ns.Results()
     for mode in MODES:

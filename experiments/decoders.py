@@ -107,6 +107,17 @@ def population(mode: str, n: int, dimensions: int, seed: int, config) -> ns.Popu
                          max_rates=bounds("max_rates", config["max_rates"]), seed=seed)
 
 
+def fit_settings(config) -> dict:
+    """The decoders' settings, checked: ``synapse`` (a PSC of ``tau_synapse``), ``reg``,
+    ``n_test`` and ``n_test_spiking`` (held-out points on tuning curves and spikes)."""
+    return {"synapse": ns.PSC(as_float("tau_synapse (s)", config["tau_synapse"],
+                                       positive=True)),
+            "reg": as_float("reg", config["reg"], nonnegative=True),
+            "n_test": as_int("n_test_points", config["n_test_points"], minimum=1),
+            "n_test_spiking": as_int("n_test_points_spiking",
+                                     config["n_test_points_spiking"], minimum=1)}
+
+
 def rms(error) -> np.ndarray:
     """Root mean square over the points (axis 0): (P, L) -> (L,)."""
     return np.sqrt(np.mean(np.square(error), axis=0))
@@ -132,10 +143,10 @@ def decode(pop: ns.Population, function, spiking: bool, config) -> dict:
         (P, L); for ``spiking`` also
         ``rmse_spikes`` (L,), ``x_spikes``, ``target_spikes``, ``estimate_spikes``.
     """
-    synapse = ns.PSC(as_float("tau_synapse (s)", config["tau_synapse"], positive=True))
-    n_test = as_int("n_test_points", config["n_test_points"], minimum=1)
-    dec = pop.decoders(function, reg=as_float("reg", config["reg"], nonnegative=True),
-                       spiking=spiking, synapse=synapse, n_test_points=n_test)
+    settings = fit_settings(config)
+    synapse, n_test = settings["synapse"], settings["n_test"]
+    dec = pop.decoders(function, reg=settings["reg"], spiking=spiking, synapse=synapse,
+                       n_test_points=n_test)
     x = pop.eval_points(n_test, stream=TEST_STREAM)
     target = np.asarray(function(x)).reshape(n_test, -1)
     estimate = pop.rates(x) @ dec.D
@@ -143,8 +154,7 @@ def decode(pop: ns.Population, function, spiking: bool, config) -> dict:
            "rmse_fit": np.atleast_1d(dec.info["rmses"]), "x": x, "target": target,
            "estimate": estimate}
     if spiking:
-        n_spk = as_int("n_test_points_spiking", config["n_test_points_spiking"],
-                       minimum=1)
+        n_spk = settings["n_test_spiking"]
         xs = pop.eval_points(n_spk, stream=TEST_STREAM)
         activities = pop.spiking_rates(xs, synapse, seed_stream=SPIKE_READ_STREAM)
         target_s = np.asarray(function(xs)).reshape(n_spk, -1)
@@ -228,6 +238,12 @@ def sweep(results, mode: str, ns_: list[int], n_seeds: int, config):
             results.add(f"{base}/estimates/{key}", value, units="1")
         log.info("%s %s: rmse %s (N = %s), slope %.2f", mode, name,
                  ", ".join(f"{v:.3g}" for v in mean), ", ".join(map(str, ns_)), slope)
+
+
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    plan(config)
+    fit_settings(config)
 
 
 def run(config, out):

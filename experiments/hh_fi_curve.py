@@ -59,6 +59,21 @@ def current_grid(config) -> np.ndarray:
     return low + step * np.arange(int(np.floor((high - low) / step + 1e-9)) + 1)
 
 
+def integration_methods(config) -> list[str]:
+    """``methods``, checked: at least one, each a Hodgkin–Huxley method."""
+    methods = [as_choice("methods entry", m, set(ns.HodgkinHuxley.methods))
+               for m in config["methods"]]
+    if not methods:
+        raise ValueError("methods must name at least one method, got []")
+    return methods
+
+
+def onset_resolution(config) -> float:
+    """``onset_resolution`` (µA/cm²), checked."""
+    return as_float("onset_resolution (uA/cm^2)", config["onset_resolution"],
+                    positive=True)
+
+
 def onset_bracket(currents, rates) -> tuple[float, float] | None:
     """The currents on either side of the onset of firing.
 
@@ -107,8 +122,7 @@ def fi_curve(neuron, config, method: str) -> tuple[np.ndarray, np.ndarray]:
     rates = ns.rates(neuron, currents, **options)
     bracket = onset_bracket(currents, rates)
     if bracket is not None:
-        resolution = as_float("onset_resolution (uA/cm^2)",
-                              config["onset_resolution"], positive=True)
+        resolution = onset_resolution(config)
         fine = bracket[0] + resolution * np.arange(
             1, int(np.ceil((bracket[1] - bracket[0]) / resolution - 1e-9)))
         currents = np.concatenate([currents, fine])
@@ -117,11 +131,15 @@ def fi_curve(neuron, config, method: str) -> tuple[np.ndarray, np.ndarray]:
     return currents[order], rates[order]
 
 
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    integration_methods(config)
+    current_grid(config)
+    onset_resolution(config)
+
+
 def run(config, out):
-    methods = [as_choice("methods entry", m, set(ns.HodgkinHuxley.methods))
-               for m in config["methods"]]
-    if not methods:
-        raise ValueError("methods must name at least one method, got []")
+    methods = integration_methods(config)
     probes = np.asarray(config["probe_currents"], dtype=float)
     neuron = ns.HodgkinHuxley()
     results = ns.Results()

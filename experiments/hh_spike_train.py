@@ -55,6 +55,11 @@ def whole_steps(name: str, value: float, dt: float) -> int:
     return whole
 
 
+def integration_method(config) -> str:
+    """``method``, checked (lower-cased)."""
+    return as_choice("method", config["method"], set(ns.HodgkinHuxley.methods))
+
+
 def step_current(config) -> tuple[np.ndarray, int, int]:
     """The input current, one value per step.
 
@@ -104,8 +109,14 @@ def spike_summary(spikes, onset: float, offset: float) -> dict:
             "mean_isi_ms": isi * 1e3, "rate_hz": 1.0 / isi}
 
 
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    integration_method(config)
+    step_current(config)
+
+
 def run(config, out):
-    method = as_choice("method", config["method"], set(ns.HodgkinHuxley.methods))
+    method = integration_method(config)
     current, on, off = step_current(config)
     dt = config["dt"]
     neuron = ns.HodgkinHuxley()

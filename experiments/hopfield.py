@@ -150,11 +150,15 @@ def capacity(config, rngs, results):
     results.metrics["half_recall_patterns_theory"] = _half_point(counts, theory)
 
 
-def run(config, out):
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
     counts = config["capacity_counts"]
     if not counts or any(not isinstance(c, int) or c < 1 for c in counts):
         raise ValueError(f"capacity_counts must be a non-empty list of integers >= 1, "
                          f"got {counts!r}")
+
+
+def run(config, out):
     flips = config["capacity_flip_fractions"]
     children = np.random.SeedSequence(config["seed"]).spawn(3 + len(flips))
     rngs = [np.random.default_rng(child) for child in children]

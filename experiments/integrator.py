@@ -132,6 +132,12 @@ def settings(config):
     return counts, seeds, dt, t_stop, t_hold, (float(bounds[0]), float(bounds[1]))
 
 
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    counts, seeds, *_ = settings(config)
+    build(counts[0], seeds[0], config)
+
+
 def run(config, out):
     counts, seeds, dt, t_stop, t_hold, (lo, hi) = settings(config)
     results = ns.Results()

@@ -39,6 +39,20 @@ CONFIG = {
 log = logging.getLogger("neurosim.experiments.lif_rate_curve")
 
 
+def integration_methods(config) -> list[str]:
+    """``methods``, checked: at least one, each an LIF method."""
+    methods = [as_choice("methods entry", m, set(ns.LIF.methods))
+               for m in config["methods"]]
+    if not methods:
+        raise ValueError("methods must name at least one method, got []")
+    return methods
+
+
+def lif_neuron(config) -> ns.LIF:
+    """The LIF neuron of ``tau_rc`` and ``tau_ref`` (s)."""
+    return ns.LIF(tau_rc=config["tau_rc"], tau_ref=config["tau_ref"])
+
+
 def input_grid(config) -> np.ndarray:
     """The inputs 0, ``J_step``, ..., ``J_max``.
 
@@ -75,14 +89,19 @@ def simulated_rates(neuron, J, method: str, t_stop: float, dt: float) -> np.ndar
     return np.array([spike_rate(s, 0.0, t_stop) for s in run.spike_times])
 
 
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    integration_methods(config)
+    lif_neuron(config)
+    input_grid(config)
+    as_float("accept_from", config["accept_from"])
+
+
 def run(config, out):
-    methods = [as_choice("methods entry", m, set(ns.LIF.methods))
-               for m in config["methods"]]
-    if not methods:
-        raise ValueError("methods must name at least one method, got []")
-    neuron = ns.LIF(tau_rc=config["tau_rc"], tau_ref=config["tau_ref"])
+    methods = integration_methods(config)
+    neuron = lif_neuron(config)
     J = input_grid(config)
-    accept_from = as_float("accept_from", config["accept_from"])
+    accept_from = config["accept_from"]
     band = J >= accept_from - 1e-12
     below = J <= 1.0
     analytic = neuron.rates(J)

@@ -71,6 +71,21 @@ def whole_steps(name: str, value: float, dt: float) -> int:
     return whole
 
 
+def integration_methods(config) -> list[str]:
+    """``methods``, checked: LIF methods, ``exact`` among them."""
+    methods = [as_choice("methods entry", m, set(ns.LIF.methods))
+               for m in config["methods"]]
+    if "exact" not in methods:
+        raise ValueError(f"methods must include 'exact' (the reference of the "
+                         f"comparison), got {config['methods']!r}")
+    return methods
+
+
+def lif_neuron(config) -> ns.LIF:
+    """The LIF neuron of ``tau_rc`` and ``tau_ref`` (s)."""
+    return ns.LIF(tau_rc=config["tau_rc"], tau_ref=config["tau_ref"])
+
+
 def input_current(config) -> np.ndarray:
     """The input at the step starts.
 
@@ -127,15 +142,18 @@ def pair_spikes(reference, other) -> np.ndarray:
     return other[nearer] - reference
 
 
-def run(config, out):
-    methods = [as_choice("methods entry", m, set(ns.LIF.methods))
-               for m in config["methods"]]
-    if "exact" not in methods:
-        raise ValueError(f"methods must include 'exact' (the reference of the "
-                         f"comparison), got {config['methods']!r}")
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    integration_methods(config)
     as_float("zoom_start (s)", config["zoom_start"], nonnegative=True)
     as_float("zoom_duration (s)", config["zoom_duration"], positive=True)
-    neuron = ns.LIF(tau_rc=config["tau_rc"], tau_ref=config["tau_ref"])
+    lif_neuron(config)
+    input_current(config)
+
+
+def run(config, out):
+    methods = integration_methods(config)
+    neuron = lif_neuron(config)
     current = input_current(config)
     dt = config["dt"]
     results = ns.Results()

@@ -82,6 +82,12 @@ def confusion_matrix(labels, predicted, n_classes):
     return counts
 
 
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    activation(config)
+    optimizer(config)
+
+
 def run(config, out):
     hidden_activation, trainer = activation(config), optimizer(config)
     split_rng, init_rng, order_rng = (np.random.default_rng(s) for s in

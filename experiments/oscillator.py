@@ -152,7 +152,8 @@ def measure(t, x, settle: float) -> tuple[float, np.ndarray, np.ndarray]:
     return float(slope / (2 * np.pi)), np.linalg.norm(x, axis=1), phase
 
 
-def run(config, out):
+def settings(config):
+    """(dt, t_stop, settle, frequency, raster window, designed amplitude), checked."""
     dt = as_float("dt (s)", config["dt"], positive=True)
     t_stop = as_float("t_stop (s)", config["t_stop"], positive=True)
     settle = as_float("settle (s)", config["settle"], nonnegative=True)
@@ -165,7 +166,6 @@ def run(config, out):
                                                             bounds[0]) >= 0:
         raise ValueError(f"raster_window must be [start, stop] with 0 <= start < "
                          f"stop (s), got {bounds!r}")
-    lo, hi = float(bounds[0]), float(bounds[1])
     as_int("raster_neurons", config["raster_neurons"], minimum=1)
     designed = designed_amplitude(
         frequency, as_float("kick", config["kick"]),
@@ -173,6 +173,17 @@ def run(config, out):
     if not abs(designed) < as_float("radius", config["radius"], positive=True):
         raise ValueError(f"the kick sets the amplitude to {abs(designed):.3g}, outside "
                          f"the radius {config['radius']}; lower kick or kick_duration")
+    return dt, t_stop, settle, frequency, (float(bounds[0]), float(bounds[1])), designed
+
+
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    settings(config)
+    build(config, spikes=True)
+
+
+def run(config, out):
+    dt, t_stop, settle, frequency, (lo, hi), designed = settings(config)
     results = ns.Results()
     m = results.metrics
     m["designed_amplitude"] = abs(designed)

@@ -124,14 +124,25 @@ def build(config):
     return net, net.probe(p, synapse=probe_synapse), net.probe(c, synapse=probe_synapse)
 
 
+def timing(config) -> tuple[float, float]:
+    """(dt, t_stop), s, checked."""
+    return (as_float("dt (s)", config["dt"], positive=True),
+            as_float("t_stop (s)", config["t_stop"], positive=True))
+
+
 def rms(error) -> float:
     """Root mean square over every entry of ``error``."""
     return float(np.sqrt(np.mean(np.square(error))))
 
 
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    timing(config)
+    build(config)
+
+
 def run(config, out):
-    dt = as_float("dt (s)", config["dt"], positive=True)
-    t_stop = as_float("t_stop (s)", config["t_stop"], positive=True)
+    dt, t_stop = timing(config)
     results = ns.Results()
     m = results.metrics
     for mode in MODES:

@@ -104,17 +104,21 @@ def poisson_train(config):
     return np.sort(rng.uniform(0.0, config["duration"], count))
 
 
-def train(config, times, results):
+def train_filters(config) -> list[PSC]:
+    """``PSC(train_tau[i], train_n[i])`` for each pair; the lists must pair up."""
     if len(config["train_tau"]) != len(config["train_n"]):
         raise ValueError(f"train_tau and train_n must pair up, got "
                          f"{len(config['train_tau'])} and {len(config['train_n'])} "
                          "entries")
+    return [PSC(tau, n) for tau, n in zip(config["train_tau"], config["train_n"])]
+
+
+def train(config, times, results):
     t = np.arange(int(round(config["duration"] / config["sample_dt"]))) \
         * config["sample_dt"]
     ids = np.zeros(times.size, dtype=np.int64)
     filtered, errors = [], []
-    for tau, n in zip(config["train_tau"], config["train_n"]):
-        psc = PSC(tau, n)
+    for psc in train_filters(config):
         y = filter_spikes(psc, times, ids, 1, t)[:, 0]
         closed = psc.impulse_response(t[:, None] - times[None, :]).sum(axis=1)
         errors.append(np.max(np.abs(y - closed)) / np.max(np.abs(closed)))
@@ -163,6 +167,11 @@ def euler(config, times, results):
     results.metrics["euler_order_min"] = float(min(orders))
     results.metrics["euler_order_max"] = float(max(orders))
     results.metrics["exact_grid_filter_max_relative_error"] = float(max(grid_errors))
+
+
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    train_filters(config)
 
 
 def run(config, out):

@@ -174,6 +174,20 @@ def checked(config):
     return dt, channel_steps, integrator_steps
 
 
+def generators(config):
+    """The split, initial-weight, batch-order and NEF-seed generators: the four
+    children of the run's seed."""
+    return [np.random.default_rng(s)
+            for s in np.random.SeedSequence(config["seed"]).spawn(4)]
+
+
+def check_example_index(config, n_test):
+    """Refuse an ``example_index`` that is not one of the ``n_test`` test digits."""
+    if not 0 <= as_int("example_index", config["example_index"]) < n_test:
+        raise ValueError(f"example_index must be in [0, {n_test}) (a test digit), got "
+                         f"{config['example_index']!r}")
+
+
 def synapse(tau):
     """A first-order PSC of ``tau`` seconds, or None (no filtering) for tau = 0."""
     return None if tau == 0 else ns.PSC(tau)
@@ -433,6 +447,12 @@ def summary_table(attrs):
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
 
 
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    checked(config)
+    check_example_index(config, split_digits(config, generators(config)[0])["y"].size)
+
+
 def run(config, out):
     """Train, convert and sweep the digits MLP, run the NEF networks, and summarise.
 
@@ -448,14 +468,10 @@ def run(config, out):
     Results
     """
     dt, channel_steps, integrator_steps = checked(config)
-    children = np.random.SeedSequence(config["seed"]).spawn(4)
-    split_rng, init_rng, order_rng, nef_rng = (np.random.default_rng(s)
-                                               for s in children)
+    split_rng, init_rng, order_rng, nef_rng = generators(config)
     data = split_digits(config, split_rng)
     n_test = data["y"].size
-    if not 0 <= as_int("example_index", config["example_index"]) < n_test:
-        raise ValueError(f"example_index must be in [0, {n_test}) (a test digit), got "
-                         f"{config['example_index']!r}")
+    check_example_index(config, n_test)
     model, history = train(config, data, init_rng, order_rng)
     ann_logits = nn.predict(model, data["X"])
     rate_accuracy = float(nn.accuracy(ann_logits, data["y"]))

@@ -74,15 +74,27 @@ def populations(config) -> tuple[ns.Population, ns.Population]:
                                                    ("n_neurons_b", "B"))))
 
 
+def settings(config) -> tuple[float, float, int, int]:
+    """(angle_deg, reg, n_test_points, shown_points), checked."""
+    return (as_float("angle_deg", config["angle_deg"]),
+            as_float("reg", config["reg"], nonnegative=True),
+            as_int("n_test_points", config["n_test_points"], minimum=1),
+            as_int("shown_points", config["shown_points"], minimum=0))
+
+
 def rms(error) -> float:
     """Root mean square over every entry of ``error``."""
     return float(np.sqrt(np.mean(np.square(error))))
 
 
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    settings(config)
+    populations(config)
+
+
 def run(config, out):
-    angle = as_float("angle_deg", config["angle_deg"])
-    reg = as_float("reg", config["reg"], nonnegative=True)
-    n_test = as_int("n_test_points", config["n_test_points"], minimum=1)
+    angle, reg, n_test, shown = settings(config)
     A, B = populations(config)
     R = rotation(angle)
     D_A = A.decoders(reg=reg).D                                  # (N, 2)
@@ -116,9 +128,7 @@ def run(config, out):
     results.set_attrs(base, angle_deg=angle, radius=A.radius, n_neurons_a=A.n_neurons,
                       n_neurons_b=B.n_neurons, seed_a=A.seed, seed_b=B.seed, reg=reg,
                       max_rates=[A.max_rates_spec.low, A.max_rates_spec.high],
-                      weights_shape=list(W.shape),
-                      shown_points=as_int("shown_points", config["shown_points"],
-                                          minimum=0))
+                      weights_shape=list(W.shape), shown_points=shown)
     far = np.linalg.norm(x, axis=1) > A.radius / 4
     turned = np.arctan2(y_hat[far, 1], y_hat[far, 0]) - np.arctan2(x[far, 1],
                                                                    x[far, 0])

@@ -95,6 +95,18 @@ def populations(config) -> dict[str, ns.Population]:
     }
 
 
+def sampling(config) -> tuple[int, float, float]:
+    """(n_points, t_stop (s), offset) of the 1-D populations, checked."""
+    return (as_int("n_points", config["n_points"], minimum=3),
+            as_float("t_stop (s)", config["t_stop"], positive=True),
+            as_float("offset", config["offset"], positive=True))
+
+
+def surface_grid(config) -> int:
+    """``surface_grid``, checked."""
+    return as_int("surface_grid", config["surface_grid"], minimum=3)
+
+
 def measured_intercepts(u, rates) -> np.ndarray:
     """Where each tuning curve starts firing along its encoder.
 
@@ -168,9 +180,7 @@ def store_population(results, name: str, pop: ns.Population, x, rates):
 
 def one_dimensional(results, name: str, pop: ns.Population, config):
     """Tuning curves of a 1-D population and their measured and simulated checks."""
-    n_points = as_int("n_points", config["n_points"], minimum=3)
-    t_stop = as_float("t_stop (s)", config["t_stop"], positive=True)
-    offset = as_float("offset", config["offset"], positive=True)
+    n_points, t_stop, offset = sampling(config)
     x = np.linspace(-pop.radius, pop.radius, n_points)
     rates = pop.rates(x)
     store_population(results, name, pop, x, rates)
@@ -214,7 +224,7 @@ def one_dimensional(results, name: str, pop: ns.Population, config):
 
 def surfaces(results, name: str, pop: ns.Population, config):
     """Rates of a 2-D population on a grid over the square around its disc."""
-    size = as_int("surface_grid", config["surface_grid"], minimum=3)
+    size = surface_grid(config)
     axis = np.linspace(-pop.radius, pop.radius, size)
     gx, gy = np.meshgrid(axis, axis)  # row k: y = axis[k]
     x = np.column_stack([gx.ravel(), gy.ravel()])
@@ -232,6 +242,13 @@ def surfaces(results, name: str, pop: ns.Population, config):
     results.metrics[f"{name}_firing_side_mismatches"] = int(wrong)
     log.info("%s: max-rate error %.3g Hz; %d grid points fire on the wrong side of "
              "an intercept", name, results.metrics[f"{name}_max_rate_error"], wrong)
+
+
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
+    populations(config)
+    sampling(config)
+    surface_grid(config)
 
 
 def run(config, out):

@@ -98,7 +98,8 @@ def mlp(config, grid, plane, results):
              history["loss"][-1])
 
 
-def run(config, out):
+def check(config):
+    """Refuse a configuration this experiment cannot run (ValueError naming the key)."""
     for gate in config["gates"]:
         if gate not in nn.classic.GATES:
             raise ValueError(f"gates must name gates among {sorted(nn.classic.GATES)}, "
@@ -107,6 +108,9 @@ def run(config, out):
         raise ValueError(f"the grid needs grid_low < grid_high and grid_points >= 2, "
                          f"got {config['grid_low']}, {config['grid_high']}, "
                          f"{config['grid_points']}")
+
+
+def run(config, out):
     results = ns.Results()
     axis = np.linspace(config["grid_low"], config["grid_high"], config["grid_points"])
     grid = (axis, axis.copy())

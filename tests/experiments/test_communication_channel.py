@@ -12,9 +12,10 @@ give 0.0080–0.0085 spiking and 0.0034–0.0040 rate.
 import numpy as np
 import pytest
 
-from neurosim import Results, runner
+from neurosim import ConfigError, Results, runner
 
 from ..simulator.networks import filtered_sine
+from .cli import neurosim
 
 TAUS = [0.005, 0.005, 0.01]
 
@@ -92,10 +93,17 @@ def test_spikes_of_A_match_its_tuning_curves(experiment, results):
     ({"n_neurons": "0"}, "n_neurons must be >= 1"),
     ({"synapse": "-0.005"}, "synapse .* must be > 0"),
 ])
-def test_bad_settings_are_refused(experiment, tmp_path, overrides, match):
-    config = runner.resolve_config(experiment, overrides)
-    with pytest.raises(ValueError, match=match):
-        experiment.run(config, tmp_path)
+def test_bad_settings_are_refused(experiment, overrides, match):
+    with pytest.raises(ConfigError, match=match):
+        runner.resolve_config(experiment, overrides)
+
+
+def test_bad_config_is_refused_before_anything_is_written(tmp_path):
+    out = neurosim("run", "communication-channel", "--set", "raster_window=1.0,0.5",
+                   "--out", "r", cwd=tmp_path)
+    assert out.returncode == 2
+    assert "raster_window must have start < stop" in out.stderr
+    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

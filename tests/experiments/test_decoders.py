@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 import neurosim as ns
-from neurosim import Results, runner
+from neurosim import ConfigError, Results, runner
+
+from .cli import neurosim
 
 TAU_RC, TAU_REF = 0.02, 0.002
 SMALL = {"n_neurons": "10, 100, 1000", "n_neurons_spiking": "10, 100",
@@ -150,20 +152,33 @@ def test_spike_noise_adds_to_the_error(results):
         assert sizes == 200
 
 
-@pytest.mark.parametrize("overrides, error, match", [
-    ({"n_neurons": "[]"}, ValueError, "n_neurons must list at least one"),
-    ({"max_rates": "100.0, 200.0, 300.0"}, ValueError,
-     "max_rates must be a list \\[low, high\\]"),
-    ({"hh_max_rates": "150.0, 200.0"}, ValueError,
-     "max_rates must lie strictly between"),
-    ({"n_neurons_hh": "0"}, ValueError, "n_neurons_hh entry must be >= 1"),
+@pytest.mark.parametrize("overrides, match", [
+    ({"n_neurons": "[]"}, "n_neurons must list at least one"),
+    ({"max_rates": "100.0, 200.0, 300.0"}, "max_rates must be a list \\[low, high\\]"),
+    ({"n_neurons_hh": "0"}, "n_neurons_hh entry must be >= 1"),
+    ({"tau_synapse": "0.0"}, "tau_synapse .* must be > 0"),
 ])
-def test_bad_settings_are_refused(experiment, tmp_path, overrides, error, match):
-    tiny = {"n_neurons": "10", "n_neurons_spiking": "10", "n_neurons_hh": "10",
-            "n_seeds": "1", "n_test_points_spiking": "10"}
-    config = runner.resolve_config(experiment, {**tiny, **overrides})
-    with pytest.raises(error, match=match):
+def test_bad_settings_are_refused(experiment, overrides, match):
+    with pytest.raises(ConfigError, match=match):
+        runner.resolve_config(experiment, overrides)
+
+
+def test_hh_max_rates_the_model_cannot_reach_are_refused_by_run(experiment, tmp_path):
+    """The Hodgkin–Huxley rate range comes from its simulated f–I curve, so it is
+    checked when the populations are built, not by ``check``."""
+    config = runner.resolve_config(experiment, {
+        "n_neurons": "10", "n_neurons_spiking": "10", "n_neurons_hh": "10",
+        "n_seeds": "1", "n_test_points_spiking": "10", "hh_max_rates": "150.0, 200.0"})
+    with pytest.raises(ValueError, match="max_rates must lie strictly between"):
         experiment.run(config, tmp_path)
+
+
+def test_bad_config_is_refused_before_anything_is_written(tmp_path):
+    out = neurosim("run", "decoders", "--set", "n_test_points=0", "--out", "r",
+                   cwd=tmp_path)
+    assert out.returncode == 2
+    assert "n_test_points must be >= 1" in out.stderr
+    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -8,7 +8,9 @@ from 0 to about 50 Hz at the onset, between the two), 68–69 Hz at 10 µA/cm².
 import numpy as np
 import pytest
 
-from neurosim import Results, runner
+from neurosim import ConfigError, Results, runner
+
+from .cli import neurosim
 
 METHODS = ["exp_euler", "rk4", "rk45", "euler"]
 
@@ -73,15 +75,24 @@ def test_the_accurate_methods_agree(results):
         np.testing.assert_allclose(rates, reference, rtol=rtol)
 
 
-@pytest.mark.parametrize("overrides, error, match", [
-    ({"I_max": "-1.0"}, ValueError, "I_max must be above I_min"),
-    ({"methods": "exp_euler, heun"}, ValueError, "methods entry must be one of"),
-    ({"I_step": "0.0"}, ValueError, "I_step .* must be > 0"),
+@pytest.mark.parametrize("overrides, match", [
+    ({"I_max": "-1.0"}, "I_max must be above I_min"),
+    ({"methods": "exp_euler, heun"}, "methods entry must be one of"),
+    ({"methods": "[]"}, "methods must name at least one method"),
+    ({"I_step": "0.0"}, "I_step .* must be > 0"),
+    ({"onset_resolution": "0.0"}, "onset_resolution .* must be > 0"),
 ])
-def test_bad_settings_are_refused(experiment, tmp_path, overrides, error, match):
-    config = runner.resolve_config(experiment, overrides)
-    with pytest.raises(error, match=match):
-        experiment.run(config, tmp_path)
+def test_bad_settings_are_refused(experiment, overrides, match):
+    with pytest.raises(ConfigError, match=match):
+        runner.resolve_config(experiment, overrides)
+
+
+def test_bad_config_is_refused_before_anything_is_written(tmp_path):
+    out = neurosim("run", "hh-fi-curve", "--set", "I_max=-1.0", "--out", "r",
+                   cwd=tmp_path)
+    assert out.returncode == 2
+    assert "I_max must be above I_min" in out.stderr
+    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from neurosim import Results, runner
+from neurosim import ConfigError, Results, runner
+
+from .cli import neurosim
 
 TAU_PROBE = 0.01
 
@@ -102,10 +104,17 @@ def test_the_held_value_is_carried_by_the_tuning_curves_rates(experiment, result
     ({"t_hold": "0.05"}, "t_hold must lie between"),
     ({"n_seeds": "0"}, "n_seeds must be >= 1"),
 ])
-def test_bad_settings_are_refused(experiment, tmp_path, overrides, match):
-    config = runner.resolve_config(experiment, overrides)
-    with pytest.raises(ValueError, match=match):
-        experiment.run(config, tmp_path)
+def test_bad_settings_are_refused(experiment, overrides, match):
+    with pytest.raises(ConfigError, match=match):
+        runner.resolve_config(experiment, overrides)
+
+
+def test_bad_config_is_refused_before_anything_is_written(tmp_path):
+    out = neurosim("run", "integrator", "--set", "example_n_neurons=500", "--out", "r",
+                   cwd=tmp_path)
+    assert out.returncode == 2
+    assert "example_n_neurons must be one of n_neurons" in out.stderr
+    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from neurosim import Results, runner
+from neurosim import ConfigError, Results, runner
+
+from .cli import neurosim
 
 TAU, TAU_REF, DT = 0.02, 0.002, 1e-4
 
@@ -173,10 +175,17 @@ def test_sine_input_rk45_matches_a_scipy_reference_and_exact_lags_by_half_a_step
     ({"tau_rc": "-0.02"}, "tau_rc .* must be > 0"),
     ({"zoom_duration": "0.0"}, "zoom_duration .* must be > 0"),
 ])
-def test_bad_settings_are_refused(experiment, tmp_path, overrides, match):
-    config = runner.resolve_config(experiment, overrides)
-    with pytest.raises(ValueError, match=match):
-        experiment.run(config, tmp_path)
+def test_bad_settings_are_refused(experiment, overrides, match):
+    with pytest.raises(ConfigError, match=match):
+        runner.resolve_config(experiment, overrides)
+
+
+def test_bad_config_is_refused_before_anything_is_written(tmp_path):
+    out = neurosim("run", "lif-spike-train", "--set", "methods=euler,rk45",
+                   "--out", "r", cwd=tmp_path)
+    assert out.returncode == 2
+    assert "methods must include 'exact'" in out.stderr
+    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 import neurosim.ann as nn
-from neurosim import Results, digits, runner
+from neurosim import ConfigError, Results, digits, runner
+
+from .cli import neurosim
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,14 @@ def test_soft_lif_hidden_layer_also_learns(experiment, tmp_path):
     ("activation", "sine", "activation must be one of .* got 'sine'"),
     ("optimizer", "lbfgs", "optimizer must be one of .* got 'lbfgs'"),
 ])
-def test_unknown_choices_are_refused(experiment, tmp_path, key, value, message):
-    config = runner.resolve_config(experiment, {key: value})
-    with pytest.raises(ValueError, match=message):
-        experiment.run(config, tmp_path)
+def test_unknown_choices_are_refused(experiment, key, value, message):
+    with pytest.raises(ConfigError, match=message):
+        runner.resolve_config(experiment, {key: value})
+
+
+def test_bad_config_is_refused_before_anything_is_written(tmp_path):
+    out = neurosim("run", "mlp-digits", "--set", "activation=sine", "--out", "r",
+                   cwd=tmp_path)
+    assert out.returncode == 2
+    assert "activation must be one of" in out.stderr
+    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())

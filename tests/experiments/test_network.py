@@ -6,8 +6,6 @@ ideal integral 0.1 for the integrator.
 """
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +14,9 @@ import pytest
 import neurosim as ns
 
 from ..simulator.networks import filtered_sine
+from .cli import neurosim
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
-
-
-def neurosim(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "neurosim.cli", *args], cwd=cwd,
-                          capture_output=True, text=True)
 
 
 def test_channel_file_runs_and_its_results_match_python(tmp_path):
@@ -62,7 +56,7 @@ def test_an_unknown_model_is_a_one_line_error(tmp_path):
     assert out.returncode == 2
     assert "model 'nope': no such file" in out.stderr
     assert "communication_channel, integrator, oscillator" in out.stderr
-    assert not (tmp_path / "r" / "results.h5").exists()
+    assert not (tmp_path / "r").exists()
 
 
 @pytest.mark.parametrize("seed", [0, 5])

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from neurosim import Results, runner
+from neurosim import ConfigError, Results, runner
+
+from .cli import neurosim
 
 W = 2 * np.pi
 DESIGNED = 2 * 6.0 * np.sin(W * 0.1 / 2) / W
@@ -123,10 +125,17 @@ def test_spikes_show_the_rotation(results):
     ({"settle": "6.0"}, "settle must be < t_stop"),
     ({"raster_window": "2.0, 1.0"}, "raster_window must be"),
 ])
-def test_bad_settings_are_refused(experiment, tmp_path, overrides, match):
-    config = runner.resolve_config(experiment, overrides)
-    with pytest.raises(ValueError, match=match):
-        experiment.run(config, tmp_path)
+def test_bad_settings_are_refused(experiment, overrides, match):
+    with pytest.raises(ConfigError, match=match):
+        runner.resolve_config(experiment, overrides)
+
+
+def test_bad_config_is_refused_before_anything_is_written(tmp_path):
+    out = neurosim("run", "oscillator", "--set", "kick=20.0", "--out", "r",
+                   cwd=tmp_path)
+    assert out.returncode == 2
+    assert "outside the radius" in out.stderr
+    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

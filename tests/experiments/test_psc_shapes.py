@@ -6,7 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from neurosim import Results, runner
+from neurosim import ConfigError, Results, runner
+
+from .cli import neurosim
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +81,17 @@ def test_same_seed_same_train_other_seed_other_train(experiment, results, tmp_pa
                               results.spikes["poisson"].times)
 
 
-def test_unpaired_train_filters_are_refused(experiment, tmp_path):
-    config = runner.resolve_config(experiment, {"train_n": "[0, 1]"})
-    with pytest.raises(ValueError, match="train_tau and train_n .* 3 and 2"):
-        experiment.run(config, tmp_path)
+def test_unpaired_train_filters_are_refused(experiment):
+    with pytest.raises(ConfigError, match="train_tau and train_n .* 3 and 2"):
+        runner.resolve_config(experiment, {"train_n": "[0, 1]"})
+
+
+def test_bad_config_is_refused_before_anything_is_written(tmp_path):
+    out = neurosim("run", "psc-shapes", "--set", "train_n=[0, 1]", "--out", "r",
+                   cwd=tmp_path)
+    assert out.returncode == 2
+    assert "train_tau and train_n must pair up" in out.stderr
+    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -7,7 +7,9 @@ import pytest
 from scipy.integrate import solve_ivp
 
 import neurosim.ann as nn
-from neurosim import Results, digits, runner
+from neurosim import ConfigError, Results, digits, runner
+
+from .cli import neurosim
 
 NAME = "spiking-vs-rate"
 #: A reduced sweep: the default training, fewer sweep points, one NEF network per size.
@@ -233,7 +235,14 @@ def test_run_then_redraw_from_the_file_gives_identical_figures(folder, tmp_path)
     ({"integrator_duration": "0.1"}, "integrator_duration must be at least"),
     ({"example_index": "360"}, r"example_index must be in \[0, 359\)"),
 ])
-def test_bad_settings_are_refused(experiment, tmp_path, overrides, match):
-    config = runner.resolve_config(experiment, overrides)
-    with pytest.raises(ValueError, match=match):
-        experiment.run(config, tmp_path)
+def test_bad_settings_are_refused(experiment, overrides, match):
+    with pytest.raises(ConfigError, match=match):
+        runner.resolve_config(experiment, overrides)
+
+
+def test_bad_config_is_refused_before_anything_is_written(tmp_path):
+    out = neurosim("run", "spiking-vs-rate", "--set", "example_index=360", "--out", "r",
+                   cwd=tmp_path)
+    assert out.returncode == 2
+    assert "example_index must be in [0, 359)" in out.stderr
+    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())

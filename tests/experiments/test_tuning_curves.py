@@ -9,7 +9,9 @@ spikes simulated from rest (independent of the tabulated or analytic rate curves
 import numpy as np
 import pytest
 
-from neurosim import Results, runner
+from neurosim import ConfigError, Results, runner
+
+from .cli import neurosim
 
 TAU_RC, TAU_REF = 0.02, 0.002
 #: HH gains come from inverting a simulated f–I table (linear interpolation on a
@@ -169,13 +171,28 @@ def test_a_larger_radius_stretches_the_curves(experiment, tmp_path):
 
 @pytest.mark.parametrize("overrides, match", [
     ({"intercepts": "-1.0, 0.0, 1.0"}, "intercepts must be a list \\[low, high\\]"),
-    ({"hh_max_rates": "150.0, 200.0"}, "max_rates must lie strictly between"),
     ({"n_points": "2"}, "n_points must be >= 3"),
+    ({"surface_grid": "2"}, "surface_grid must be >= 3"),
 ])
-def test_bad_settings_are_refused(experiment, tmp_path, overrides, match):
-    config = runner.resolve_config(experiment, overrides)
-    with pytest.raises(ValueError, match=match):
+def test_bad_settings_are_refused(experiment, overrides, match):
+    with pytest.raises(ConfigError, match=match):
+        runner.resolve_config(experiment, overrides)
+
+
+def test_hh_max_rates_the_model_cannot_reach_are_refused_by_run(experiment, tmp_path):
+    """The Hodgkin–Huxley rate range comes from its simulated f–I curve, so it is
+    checked when the populations' gains are solved, not by ``check``."""
+    config = runner.resolve_config(experiment, {"hh_max_rates": "150.0, 200.0"})
+    with pytest.raises(ValueError, match="max_rates must lie strictly between"):
         experiment.run(config, tmp_path)
+
+
+def test_bad_config_is_refused_before_anything_is_written(tmp_path):
+    out = neurosim("run", "tuning-curves", "--set", "n_points=2", "--out", "r",
+                   cwd=tmp_path)
+    assert out.returncode == 2
+    assert "n_points must be >= 3" in out.stderr
+    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):
