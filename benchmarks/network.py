@@ -48,6 +48,7 @@ def ours(n, t_stop, seed):
 
 def theirs(n, t_stop, seed):
     import nengo
+    nengo.rc.set("decoder_cache", "enabled", "False")  # solve, as ours does
     with nengo.Network(seed=seed) as net:
         u = nengo.Node(lambda t: np.sin(2 * np.pi * t))
         a = nengo.Ensemble(n, 1, neuron_type=nengo.LIF())
