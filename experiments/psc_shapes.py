@@ -1,5 +1,7 @@
-"""PSC shapes h(t) = t^n e^(-t/tau) / (n! tau^(n+1)): unit areas, peaks at n tau, a
-filtered Poisson spike train, and forward Euler against the exact filter.
+"""PSC shapes h(t) = t^n e^(-t/tau) / (n! tau^(n+1)), and spike trains filtered by them.
+
+Unit areas and peaks at n tau; a filtered Poisson spike train; and forward Euler
+against the exact filter.
 
 Three parts, each checked against a closed form:
 
