@@ -303,6 +303,8 @@ def load(path) -> Results:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no results file at {path}")
+    if not h5py.is_hdf5(path):
+        raise ValueError(f"{path} is not a neurosim results file (not an HDF5 file)")
     with h5py.File(path, "r", locking=False) as f:  # readable while being written
         _check_format(f, path)
         prov = {k: _attr(v) for k, v in f["provenance"].attrs.items()} \

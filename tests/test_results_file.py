@@ -160,6 +160,10 @@ def test_not_a_results_file_is_refused(tmp_path):
         f["x"] = 1
     with pytest.raises(ValueError, match="is not a neurosim results file"):
         ns.Results.load(other)
+    text = tmp_path / "notes.h5"
+    text.write_text("not HDF5")
+    with pytest.raises(ValueError, match=r"not a neurosim results file \(not an HDF5"):
+        ns.Results.load(text)
     with pytest.raises(FileNotFoundError, match="no results file"):
         ns.Results.load(tmp_path / "missing.h5")
 
