@@ -23,7 +23,7 @@ import numpy as np
 
 import neurosim as ns
 from neurosim.plots import figure, plot_traces, save_figure
-from neurosim.validation import as_choice, as_float
+from neurosim.validation import as_choice, as_float, as_steps
 
 CONFIG = {
     "amplitude": 10.0,
@@ -37,22 +37,6 @@ CONFIG = {
 }
 
 log = logging.getLogger("neurosim.experiments.hh_spike_train")
-
-
-def whole_steps(name: str, value: float, dt: float) -> int:
-    """``value`` (s) as a number of steps of ``dt`` (s); refuses values off the grid.
-
-    Raises
-    ------
-    ValueError
-        If ``value / dt`` is not an integer (to 1e-6 of a step).
-    """
-    steps = value / dt
-    whole = round(steps)
-    if abs(steps - whole) > 1e-6:
-        raise ValueError(f"{name} must be a whole number of steps of dt = {dt!r} s, "
-                         f"got {value!r} s ({steps:.6g} steps)")
-    return whole
 
 
 def integration_method(config) -> str:
@@ -78,8 +62,8 @@ def step_current(config) -> tuple[np.ndarray, int, int]:
     duration = as_float("duration (s)", config["duration"], positive=True)
     if not onset < t_stop:
         raise ValueError(f"onset must be before t_stop = {t_stop} s, got {onset} s")
-    on = whole_steps("onset", onset, dt)
-    off = on + whole_steps("duration", duration, dt)
+    on = as_steps("onset", onset, dt)
+    off = on + as_steps("duration", duration, dt)
     k = np.arange(int(np.ceil(t_stop / dt - 1e-9)))
     return np.where((k >= on) & (k < off), amplitude, 0.0), on, off
 

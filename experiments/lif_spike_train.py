@@ -32,7 +32,7 @@ import numpy as np
 
 import neurosim as ns
 from neurosim.plots import figure, plot_traces, save_figure
-from neurosim.validation import as_choice, as_float
+from neurosim.validation import as_choice, as_float, as_steps
 
 CONFIG = {
     "tau_rc": 0.02,
@@ -53,22 +53,6 @@ CONFIG = {
 }
 
 log = logging.getLogger("neurosim.experiments.lif_spike_train")
-
-
-def whole_steps(name: str, value: float, dt: float) -> int:
-    """``value`` (s) as a number of steps of ``dt`` (s); refuses values off the grid.
-
-    Raises
-    ------
-    ValueError
-        If ``value / dt`` is not an integer (to 1e-6 of a step).
-    """
-    steps = value / dt
-    whole = round(steps)
-    if abs(steps - whole) > 1e-6:
-        raise ValueError(f"{name} must be a whole number of steps of dt = {dt!r} s, "
-                         f"got {value!r} s ({steps:.6g} steps)")
-    return whole
 
 
 def integration_methods(config) -> list[str]:
@@ -109,10 +93,8 @@ def input_current(config) -> np.ndarray:
     if kind == "sine":
         frequency = as_float("frequency (Hz)", config["frequency"], nonnegative=True)
         return base + amplitude * np.sin(2 * np.pi * frequency * k * dt)
-    on = whole_steps("onset", as_float("onset (s)", config["onset"], nonnegative=True),
-                     dt)
-    off = on + whole_steps("duration", as_float("duration (s)", config["duration"],
-                                                positive=True), dt)
+    on = as_steps("onset", config["onset"], dt)
+    off = on + as_steps("duration", config["duration"], dt, minimum=1)
     return np.where((k >= on) & (k < off), base + amplitude, base)
 
 

@@ -62,7 +62,7 @@ import neurosim as ns
 import neurosim.ann as nn
 from neurosim.plots import figure, plot_loglog, plot_raster, plot_traces, save_figure
 from neurosim.progress import progress
-from neurosim.validation import as_float, as_int
+from neurosim.validation import as_float, as_int, as_steps
 
 CONFIG = {
     "hidden": [128],
@@ -109,21 +109,6 @@ SWEEP_FIELDS = {"accuracy": "1", "mean_rate": "Hz", "spikes_per_inference": "1",
 log = logging.getLogger("neurosim.experiments.spiking_vs_rate")
 
 
-def whole_steps(name, seconds, dt):
-    """``seconds`` as a whole number of steps of ``dt``.
-
-    Raises
-    ------
-    ValueError
-        When ``seconds`` is not a positive multiple of ``dt``.
-    """
-    steps = round(as_float(f"{name} (s)", seconds, positive=True) / dt)
-    if steps < 1 or abs(steps * dt - seconds) > 1e-9 * max(1.0, seconds):
-        raise ValueError(f"{name} must be a whole number of steps of dt = {dt!r} s, "
-                         f"got {seconds!r}")
-    return steps
-
-
 def checked(config):
     """The run's settings, validated; raises ``ValueError``/``TypeError`` naming the
     config key at fault."""
@@ -150,8 +135,8 @@ def checked(config):
         if not config[key]:
             raise ValueError(f"{key} must list at least one presentation time")
         for seconds in config[key]:
-            whole_steps(f"each entry of {key}", seconds, dt)
-    whole_steps("example_presentation", config["example_presentation"], dt)
+            as_steps(f"each entry of {key}", seconds, dt, minimum=1)
+    as_steps("example_presentation", config["example_presentation"], dt, minimum=1)
     as_float("presentation_tau (s)", config["presentation_tau"], nonnegative=True)
     if not config["tau"]:
         raise ValueError("tau must list at least one synapse time constant")
@@ -164,9 +149,10 @@ def checked(config):
     if config["reference_neurons"] not in config["neurons"]:
         raise ValueError(f"reference_neurons must be one of neurons "
                          f"{config['neurons']}, got {config['reference_neurons']!r}")
-    channel_steps = whole_steps("channel_duration", config["channel_duration"], dt)
-    integrator_steps = whole_steps("integrator_duration", config["integrator_duration"],
-                                   dt)
+    channel_steps = as_steps("channel_duration", config["channel_duration"], dt,
+                             minimum=1)
+    integrator_steps = as_steps("integrator_duration", config["integrator_duration"],
+                                dt, minimum=1)
     if integrator_steps * dt < PULSE + HOLD_CHECK:
         raise ValueError(f"integrator_duration must be at least {PULSE + HOLD_CHECK} s "
                          f"(the value is read there), got "
@@ -276,7 +262,8 @@ def example(model, x, config):
         population label -> (times (s), ids, n_neurons).
     """
     dt, tau = config["dt"], config["presentation_tau"]
-    steps = whole_steps("example_presentation", config["example_presentation"], dt)
+    steps = as_steps("example_presentation", config["example_presentation"], dt,
+                     minimum=1)
     out = {}
     for mode in ("spiking", "rate"):
         converted = nn.to_spiking(model, x[None, :], config["example_presentation"], dt,

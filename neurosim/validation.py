@@ -73,3 +73,21 @@ def as_choice(name: str, value, allowed) -> str:
     if key not in allowed:
         raise ValueError(f"{name} must be one of {sorted(allowed)}, got {value!r}")
     return key
+
+
+def as_steps(name: str, seconds, dt: float, *, minimum: int = 0) -> int:
+    """``seconds`` as a whole number (>= ``minimum``) of steps of ``dt`` (s).
+
+    Raises ``ValueError`` naming ``name`` when ``seconds`` is off the grid by more
+    than 1e-6 of a step, or gives fewer than ``minimum`` steps.
+    """
+    seconds = as_float(f"{name} (s)", seconds, nonnegative=True)
+    exact = seconds / dt
+    steps = round(exact)
+    if abs(exact - steps) > 1e-6:
+        raise ValueError(f"{name} must be a whole number of steps of dt = {dt!r} s, "
+                         f"got {seconds!r} s ({exact:.6g} steps)")
+    if steps < minimum:
+        raise ValueError(f"{name} must be at least {minimum} step(s) of dt = {dt!r} s, "
+                         f"got {seconds!r} s")
+    return steps

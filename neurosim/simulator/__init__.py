@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import SimulationError
 from ..network import Network, Output
 from ..progress import progress
-from ..validation import _show, as_choice, as_float, as_int
+from ..validation import _show, as_choice, as_float, as_int, as_steps
 from ..io import ResultsWriter
 from . import kernel as K
 from .build import Model
@@ -99,12 +99,7 @@ class Simulator:
     def run(self, t: float) -> NetworkResults:
         """Advance by ``t`` seconds (a whole number of steps); returns all results
         since the start."""
-        t = as_float("t (s)", t, nonnegative=True)
-        steps = round(t / self.dt)
-        if abs(steps * self.dt - t) > 1e-9 * max(1.0, t):
-            raise ValueError(f"t = {t} s is not a whole number of steps of dt = "
-                             f"{self.dt} s")
-        return self.run_steps(steps)
+        return self.run_steps(as_steps("t", t, self.dt))
 
     def run_steps(self, n_steps: int) -> NetworkResults:
         """Advance by ``n_steps`` steps; returns all results since the start."""

@@ -141,5 +141,5 @@ def test_simulator_arguments_are_checked():
     with pytest.raises(ValueError, match="mode must be one of"):
         ns.Simulator(net, mode="fast")
     sim = ns.Simulator(net)
-    with pytest.raises(ValueError, match="not a whole number of steps"):
+    with pytest.raises(ValueError, match="t must be a whole number of steps"):
         sim.run(0.0015)
