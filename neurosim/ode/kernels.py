@@ -258,7 +258,6 @@ def _advance(f, ev, reset, row, p, ev_dir, ev_term, ev_has_reset, t0, t1, A, b, 
     n_eval = t_eval.shape[0]
     exponent = -1.0 / (error_order + 1)
     ytmp = np.empty(n)
-    acc = np.empty(n)
     y_new = np.empty(n)
     err = np.empty(n)
     f_new = np.empty(n)
@@ -306,36 +305,24 @@ def _advance(f, ev, reset, row, p, ev_dir, ev_term, ev_has_reset, t0, t1, A, b, 
         # -- stages ------------------------------------------------------------
         for i in range(1, s):
             for j in range(n):
-                acc[j] = 0.0
-            for m in range(i):
-                w = A[i, m]
-                if w != 0.0:
-                    for j in range(n):
-                        acc[j] += w * K[m, j]
-            for j in range(n):
-                ytmp[j] = y[j] + h * acc[j]
+                total = 0.0
+                for m in range(i):
+                    total += A[i, m] * K[m, j]
+                ytmp[j] = y[j] + h * total
             _set_row(K, i, f(t + c[i] * h, ytmp, row, p))
             nfev += 1
         for j in range(n):
-            acc[j] = 0.0
-        for m in range(s):
-            w = b[m]
-            if w != 0.0:
-                for j in range(n):
-                    acc[j] += w * K[m, j]
-        for j in range(n):
-            y_new[j] = y[j] + h * acc[j]
+            total = 0.0
+            for m in range(s):
+                total += b[m] * K[m, j]
+            y_new[j] = y[j] + h * total
         # -- accept or reject --------------------------------------------------
         if adaptive:
             for j in range(n):
-                acc[j] = 0.0
-            for m in range(s):
-                w = E[m]
-                if w != 0.0:
-                    for j in range(n):
-                        acc[j] += w * K[m, j]
-            for j in range(n):
-                err[j] = h * acc[j]
+                total = 0.0
+                for m in range(s):
+                    total += E[m] * K[m, j]
+                err[j] = h * total
             norm = _rms(err, y, y_new, rtol, atol)
             if not (norm <= 1.0):
                 factor = MIN_FACTOR
@@ -388,14 +375,10 @@ def _advance(f, ev, reset, row, p, ev_dir, ev_term, ev_has_reset, t0, t1, A, b, 
         elif has_P:
             for q in range(4):
                 for j in range(n):
-                    acc[j] = 0.0
-                for m in range(s):
-                    w = P[m, q]
-                    if w != 0.0:
-                        for j in range(n):
-                            acc[j] += w * K[m, j]
-                for j in range(n):
-                    C[q, j] = h * acc[j]
+                    total = 0.0
+                    for m in range(s):
+                        total += P[m, q] * K[m, j]
+                    C[q, j] = h * total
         else:
             for j in range(n):
                 delta = y_new[j] - y[j]
