@@ -50,32 +50,46 @@ _FINITE = 1e300
 
 
 @njit(cache=True, error_model="numpy")
-def _activation(code, J, par, table_j, table_r):
+def _rates(code, J, par, table_j, table_r, rate):
+    """rate = the population's rate curve at J (Hz), in place; ``par`` holds the
+    amplitude and, for LIF, tau_rc, tau_ref and v_reset. One loop per kind, so no
+    call or branch on the kind per neuron."""
+    n = J.shape[0]
+    amplitude = par[0]
     if code == ACT_LIF:
-        if J > 1.0:
-            return 1.0 / (par[2] + par[1] * math.log1p((1.0 - par[3]) / (J - 1.0)))
-        return 0.0
-    if code == ACT_RELU:
-        return par[0] * max(J, 0.0)
-    if code == ACT_SIGMOID:
-        return par[0] * 0.5 * (1.0 + math.tanh(0.5 * J))
-    if code == ACT_TANH:
-        return par[0] * math.tanh(J)
-    if code == ACT_ARCTAN:
-        return par[0] * math.atan(J)
-    if code == ACT_SOFTPLUS:
-        return par[0] * (max(J, 0.0) + math.log1p(math.exp(-abs(J))))
-    if code == ACT_THRESHOLD:
-        return par[0] if J >= 0.0 else 0.0
-    # tabulated (Hodgkin–Huxley in rate mode): linear interpolation, 0 below
-    if J <= table_j[0]:
-        return 0.0
-    last = table_j.shape[0] - 1
-    if J >= table_j[last]:
-        return table_r[last]
-    k = np.searchsorted(table_j, J) - 1
-    frac = (J - table_j[k]) / (table_j[k + 1] - table_j[k])
-    return table_r[k] + frac * (table_r[k + 1] - table_r[k])
+        tau, tau_ref, top = par[1], par[2], 1.0 - par[3]
+        for i in range(n):
+            rate[i] = 1.0 / (tau_ref + tau * math.log1p(top / (J[i] - 1.0))) \
+                if J[i] > 1.0 else 0.0
+    elif code == ACT_RELU:
+        for i in range(n):
+            rate[i] = amplitude * max(J[i], 0.0)
+    elif code == ACT_SIGMOID:
+        for i in range(n):
+            rate[i] = amplitude * 0.5 * (1.0 + math.tanh(0.5 * J[i]))
+    elif code == ACT_TANH:
+        for i in range(n):
+            rate[i] = amplitude * math.tanh(J[i])
+    elif code == ACT_ARCTAN:
+        for i in range(n):
+            rate[i] = amplitude * math.atan(J[i])
+    elif code == ACT_SOFTPLUS:
+        for i in range(n):
+            rate[i] = amplitude * (max(J[i], 0.0) + math.log1p(math.exp(-abs(J[i]))))
+    elif code == ACT_THRESHOLD:
+        for i in range(n):
+            rate[i] = amplitude if J[i] >= 0.0 else 0.0
+    else:  # tabulated (Hodgkin–Huxley in rate mode): linear interpolation, 0 below
+        last = table_j.shape[0] - 1
+        for i in range(n):
+            if J[i] <= table_j[0]:
+                rate[i] = 0.0
+            elif J[i] >= table_j[last]:
+                rate[i] = table_r[last]
+            else:
+                k = np.searchsorted(table_j, J[i]) - 1
+                frac = (J[i] - table_j[k]) / (table_j[k + 1] - table_j[k])
+                rate[i] = table_r[k] + frac * (table_r[k + 1] - table_r[k])
 
 
 @njit(cache=True, error_model="numpy")
@@ -251,11 +265,10 @@ def run_chunk(n_steps, dt, step0, spiking,
                         fired_list[pop_start[p] + n_fired[p]] = i
                         n_fired[p] += 1
             else:
-                code = rate_code[p]
-                tj = table_j[table_start[p]:table_stop[p]]
-                tr = table_r[table_start[p]:table_stop[p]]
-                for i in range(pop_start[p], pop_stop[p]):
-                    rate[i] = _activation(code, J[i], rate_par[p], tj, tr)
+                a, b = pop_start[p], pop_stop[p]
+                _rates(rate_code[p], J[a:b], rate_par[p],
+                       table_j[table_start[p]:table_stop[p]],
+                       table_r[table_start[p]:table_stop[p]], rate[a:b])
             if spiking and kind != RATE and record_spikes[p]:
                 for q in range(pop_start[p], pop_start[p] + n_fired[p]):
                     i = fired_list[q]
