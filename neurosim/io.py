@@ -71,17 +71,31 @@ class ResultsWriter:
         Experiment name, stored as the root attribute ``experiment``.
     provenance : dict, optional
         Attributes of ``/provenance`` (see ``neurosim.provenance.collect``).
+    crash_safe : bool
+        Keep the file readable if the process is killed at any moment (for long,
+        streamed runs): it is written in the HDF5 1.10 format and kept in HDF5's
+        single-writer (SWMR) mode, whose metadata reach the disk in an order that
+        leaves every flushed state readable, so a SIGKILL loses at most what was
+        written since the last ``flush``.
+
+    Only appends happen in the single-writer mode; a call that creates an object or
+    writes an attribute reopens the file in the ordinary mode first, and ``protect``
+    returns to the single-writer mode. A kill inside such a window (milliseconds
+    while objects are created) leaves a file that HDF5 refuses to open until its
+    status flags are cleared (``h5clear -s FILE``); create what a stream needs
+    up front, as ``Simulator`` does.
     """
 
-    def __init__(self, path, name: str | None = None, provenance: dict | None = None):
+    def __init__(self, path, name: str | None = None, provenance: dict | None = None,
+                 crash_safe: bool = False):
         self.path = Path(path)
         self.partial = self.path.with_name(self.path.name + ".partial")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.crash_safe = crash_safe
+        self.protected = False
         fcpl = _no_times(h5py.h5p.create(h5py.h5p.FILE_CREATE))
-        fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
-        fapl.set_file_locking(False, True)  # as load(): inspect a file being written
         fid = h5py.h5f.create(str(self.partial).encode(), h5py.h5f.ACC_TRUNC,
-                              fcpl=fcpl, fapl=fapl)
+                              fcpl=fcpl, fapl=self._access())
         self.file = h5py.File(fid)
         root = self.file.attrs
         root.create("magic", MAGIC, dtype=np.uint32)
@@ -95,6 +109,35 @@ class ResultsWriter:
         self._last_spike: dict[str, float] = {}
         self._unsorted: set[str] = set()
         self.file.flush()
+        if crash_safe:
+            self.protect()
+
+    def _access(self):
+        fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+        fapl.set_file_locking(False, True)  # as load(): inspect a file being written
+        if self.crash_safe:
+            fapl.set_libver_bounds(h5py.h5f.LIBVER_V110, h5py.h5f.LIBVER_LATEST)
+        return fapl
+
+    # -- crash safety -------------------------------------------------------------
+    def protect(self):
+        """Flush, and return to the single-writer mode, in which every flushed
+        state stays readable after a crash (see the class docstring). Needs
+        ``crash_safe``."""
+        if not self.crash_safe:
+            raise ValueError("protect() needs a ResultsWriter made with crash_safe=True")
+        if not self.protected:
+            self.file.flush()
+            self.file.swmr_mode = True
+            self.protected = True
+
+    def _editable(self):
+        """Leave the single-writer mode, to create objects or write attributes."""
+        if self.protected:
+            self.file.close()
+            self.file = h5py.File(h5py.h5f.open(str(self.partial).encode(),
+                                                h5py.h5f.ACC_RDWR, fapl=self._access()))
+            self.protected = False
 
     # -- SONATA spikes ------------------------------------------------------------
     def spikes(self, population: str, times, ids, n_neurons: int | None = None):
@@ -105,10 +148,15 @@ class ResultsWriter:
         ids = np.asarray(ids, dtype=np.uint64)
         order = np.lexsort((ids, times))
         times_ms, ids = times[order] * 1e3, ids[order]
-        group = _group(self.file, f"spikes/{population}")
+        key = f"spikes/{population}"
+        if key not in self.file or (n_neurons is not None and self.file[key].attrs.get(
+                "n_neurons") != n_neurons):
+            self._editable()
+        group = _group(self.file, key)
         if "timestamps" not in group:
             group.attrs.create("sorting", 2, dtype=SORTING)
-            chunk = (max(1, min(65536, times_ms.size)),)
+            # an empty start is a stream: size its chunks for what will follow
+            chunk = (min(65536, times_ms.size) if times_ms.size else 65536,)
             ts = _dataset(group, "timestamps", times_ms, maxshape=(None,),
                           chunks=chunk)
             ts.attrs["units"] = "ms"
@@ -121,7 +169,7 @@ class ResultsWriter:
                 ds = group[key]
                 ds.resize((ds.shape[0] + values.size,))
                 ds[ds.shape[0] - values.size:] = values
-        if n_neurons is not None:
+        if n_neurons is not None and group.attrs.get("n_neurons") != n_neurons:
             group.attrs["n_neurons"] = int(n_neurons)
         if times_ms.size:
             self._last_spike[population] = max(times_ms[-1], self._last_spike.get(
@@ -144,9 +192,12 @@ class ResultsWriter:
         if rows.ndim != 2:
             raise ValueError(f"report rows must be 2-D (T, n), got shape {rows.shape}")
         n = rows.shape[1]
+        if f"report/{population}/data" not in self.file:
+            self._editable()
         group = _group(self.file, f"report/{population}")
         if "data" not in group:
-            chunk_rows = max(1, min(max(rows.shape[0], 1), _CHUNK_BYTES // (4 * n or 1)))
+            full = max(1, _CHUNK_BYTES // (4 * n or 1))
+            chunk_rows = min(rows.shape[0], full) if rows.shape[0] else full
             data = _dataset(group, "data", rows, maxshape=(None, n),
                             chunks=(chunk_rows, n))
             data.attrs["units"] = units
@@ -176,6 +227,7 @@ class ResultsWriter:
     def analysis(self, path: str, array, attrs: dict):
         """Write one analysis array at ``/analysis/<path>`` with its attributes."""
         path = check_path(path)
+        self._editable()
         parent, _, leaf = f"analysis/{path}".rpartition("/")
         group = _group(self.file, parent)
         arr = np.asarray(array)
@@ -192,6 +244,8 @@ class ResultsWriter:
         growable dataset created by the first call, with ``attrs``)."""
         path = check_path(path)
         rows = np.asarray(rows, dtype=np.float64)
+        if f"analysis/{path}" not in self.file:
+            self._editable()
         parent, _, leaf = f"analysis/{path}".rpartition("/")
         group = _group(self.file, parent)
         if leaf not in group:
@@ -212,6 +266,7 @@ class ResultsWriter:
     def attrs(self, path: str, attrs: dict):
         """Attach attributes to an analysis group (created if missing) or array."""
         path = check_path(path)
+        self._editable()
         full = f"analysis/{path}"
         node = self.file[full] if full in self.file else _group(self.file, full)
         for key, value in attrs.items():
@@ -219,6 +274,7 @@ class ResultsWriter:
 
     def metrics(self, metrics: dict):
         """Scalar summary numbers, as attributes of ``/analysis/metrics``."""
+        self._editable()
         group = _group(self.file, "analysis/metrics")
         for key, value in metrics.items():
             group.attrs[key] = value
@@ -240,6 +296,7 @@ class ResultsWriter:
         """
         if self.closed:
             return self.path if complete else self.partial
+        self._editable()
         for population in sorted(self._unsorted):
             self._sort_spikes(population)
         self.file.attrs["complete"] = bool(complete)
@@ -284,6 +341,20 @@ def save(results: Results, path, provenance: dict | None = None) -> Path:
     return writer.close(complete=results.complete)
 
 
+def _open_for_reading(path) -> h5py.File:
+    """The file, read-only, even while it is being written or after its writer
+    was killed in the single-writer mode (which leaves that mode's flag set)."""
+    try:
+        return h5py.File(path, "r", locking=False)
+    except OSError as first:
+        try:
+            return h5py.File(path, "r", locking=False, swmr=True)
+        except OSError:
+            raise OSError(f"{path}: HDF5 cannot open it ({first}); if its writer was "
+                          f"killed while creating objects, 'h5clear -s {path}' clears "
+                          "the flags it left") from first
+
+
 def _check_format(f: h5py.File, path):
     if f.attrs.get("neurosim_format") != FORMAT or int(f.attrs.get("magic", 0)) != MAGIC:
         raise ValueError(f"{path} is not a neurosim results file (expected root "
@@ -305,7 +376,7 @@ def load(path) -> Results:
         raise FileNotFoundError(f"no results file at {path}")
     if not h5py.is_hdf5(path):
         raise ValueError(f"{path} is not a neurosim results file (not an HDF5 file)")
-    with h5py.File(path, "r", locking=False) as f:  # readable while being written
+    with _open_for_reading(path) as f:
         _check_format(f, path)
         prov = {k: _attr(v) for k, v in f["provenance"].attrs.items()} \
             if "provenance" in f else {}

@@ -60,7 +60,7 @@ def results_writer():
         context.writer = ResultsWriter(
             context.folder / "results.h5", name=context.name,
             provenance=provenance.collect(context.config, context.config["seed"],
-                                          context.argv))
+                                          context.argv), crash_safe=True)
     return context.writer
 
 

@@ -76,10 +76,7 @@ class Simulator:
             if not isinstance(stream, ResultsWriter):
                 raise TypeError(f"stream must be an open ResultsWriter, got "
                                 f"{_show(stream)}")
-            for probe in network.probes:
-                if probe.what == "spikes":  # a population that never fires still
-                    stream.spikes(probe.target.label, [], [],  # appears in the file
-                                  n_neurons=probe.target.n_neurons)
+            self._open_stream()
 
     def _without_spiking_probes(self, network: Network) -> Network:
         """In rate mode, ``network`` less its spike and voltage probes (with a
@@ -169,6 +166,35 @@ class Simulator:
             mask = pops == p
             self.stream.spikes(pop.label, times[mask], ids[mask], pop.n_neurons)
 
+    def _open_stream(self):
+        """Give every probe its (empty, growable) place in the streamed file — a
+        population that never fires still appears — so that each chunk only
+        appends; then, for a crash-safe writer, protect the file."""
+        for probe, plan in zip(self.network.probes, self.model.probe_plan):
+            if probe.what == "spikes":
+                self.stream.spikes(probe.target.label, [], [],
+                                   n_neurons=probe.target.n_neurons)
+            else:
+                self._stream_rows(probe, np.zeros((0, plan[2])), np.zeros(0))
+        self._flush_stream()
+
+    def _stream_rows(self, probe, rows, t):
+        """Append a probe's samples ``rows`` at times ``t`` (s) to the streamed file."""
+        every = probe.sample_every
+        if probe.what == "voltage":
+            self.stream.report(probe.target.label, rows, every * self.dt,
+                               every * self.dt, units=probe_units(probe))
+        else:
+            values, times = probe_paths(probe)
+            self.stream.append(values, rows, {"units": probe_units(probe),
+                                              **probe_attrs(probe)})
+            self.stream.append(times, t, {"units": "s"})
+
+    def _flush_stream(self):
+        self.stream.flush()
+        if self.stream.crash_safe:
+            self.stream.protect()
+
     def _store(self, records, rows):
         first = self.steps - self._chunk_steps
         for probe, rec, n in zip(self.network.probes, records, rows):
@@ -179,16 +205,9 @@ class Simulator:
                 continue
             every = probe.sample_every
             t = self.dt * every * np.arange(first // every + 1, first // every + 1 + n)
-            if probe.what == "voltage":
-                self.stream.report(probe.target.label, rec[:n], every * self.dt,
-                                   every * self.dt, units=probe_units(probe))
-            else:
-                values, times = probe_paths(probe)
-                self.stream.append(values, rec[:n], {"units": probe_units(probe),
-                                                     **probe_attrs(probe)})
-                self.stream.append(times, t, {"units": "s"})
+            self._stream_rows(probe, rec[:n], t)
         if self.stream is not None:
-            self.stream.flush()
+            self._flush_stream()
 
     def close(self, complete: bool = True):
         """Finish a streamed run: mark its file complete (or not) and close it."""
