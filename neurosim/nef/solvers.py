@@ -51,21 +51,151 @@ def svd(A, Y, rng=None, cutoff: float = 1e-3):
     return D, _info(A, Y, D, rank=int(keep.sum()))
 
 
-def lstsq_l2(A, Y, rng=None, reg: float = 0.1):
+def lstsq_l2(A, Y, rng=None, reg: float = 0.1, method: str = "auto"):
     """Ridge regression: ``(AᵀA + P σ² I) D = AᵀY`` with ``σ = reg * max(A)``.
 
     σ is the standard deviation of the noise the decoders are made robust to, a
-    fraction ``reg`` of the largest firing rate; the Gram matrix is formed with BLAS
-    and factored by Cholesky.
+    fraction ``reg`` of the largest firing rate. ``method``:
+
+    * ``"cholesky"``: the Gram matrix AᵀA formed with BLAS and factored by Cholesky;
+    * ``"pcg"``: conjugate gradients on the same equations, preconditioned by a
+      randomised Nyström approximation of AᵀA (``ridge_pcg``), iterated until the
+      relative residual is below ``PCG_TOLERANCE``; it never forms AᵀA, and falls
+      back to Cholesky when the ridge term is too small for the preconditioner;
+    * ``"auto"`` (default): ``"pcg"`` from ``PCG_MIN_NEURONS`` neurons on when
+      σ > 0, else ``"cholesky"``.
     """
     A, Y = _checked(A, Y)
     reg = as_float("reg", reg, nonnegative=True)
+    if method not in ("auto", "cholesky", "pcg"):
+        raise ValueError(f"method must be 'auto', 'cholesky' or 'pcg', got "
+                         f"{_show(method)}")
     sigma = reg * float(A.max()) if A.size else 0.0
+    ridge = A.shape[0] * sigma ** 2
+    if method == "auto":
+        method = "pcg" if A.shape[1] >= PCG_MIN_NEURONS and ridge > 0 else "cholesky"
+    if method == "pcg":
+        D, iterations = ridge_pcg(A, Y, ridge, rng)
+        if D is not None:
+            return D, _info(A, Y, D, sigma=sigma, method="pcg", iterations=iterations)
     gram, order = gram_matrix(A, single=reg >= SINGLE_PRECISION_REG)
-    gram.flat[::gram.shape[0] + 1] += A.shape[0] * sigma ** 2
+    gram.flat[::gram.shape[0] + 1] += ridge
     D = np.empty((A.shape[1], Y.shape[1]))
     D[order] = _cholesky_solve(gram, (A.T @ Y)[order])
-    return D, _info(A, Y, D, sigma=sigma)
+    return D, _info(A, Y, D, sigma=sigma, method="cholesky")
+
+
+#: ``lstsq_l2``'s "auto" method solves by ``ridge_pcg`` from this many neurons on.
+PCG_MIN_NEURONS = 1500
+#: Relative residual |AᵀY − (AᵀA + ridge I) D| / |AᵀY| at which ``ridge_pcg`` stops.
+PCG_TOLERANCE = 1e-10
+#: Iterations after which ``ridge_pcg`` gives up (it needs about 15 when the
+#: preconditioner holds every eigenvalue above the ridge term).
+PCG_MAX_ITERATIONS = 100
+
+
+def ridge_pcg(A, Y, ridge: float, rng=None):
+    """Solve ``(AᵀA + ridge I) D = AᵀY`` by preconditioned conjugate gradients.
+
+    The preconditioner is a randomised Nyström approximation U Λ Uᵀ of AᵀA of rank
+    ℓ (Frangella, Tropp & Udell 2023, "Randomized Nyström preconditioning"): it
+    maps the ℓ largest eigenvalues of AᵀA + ridge I onto about λ_ℓ + ridge and
+    leaves the rest, which lie between ridge and λ_ℓ + ridge. ℓ starts at 32 and
+    doubles until λ_ℓ ≤ ridge, so the preconditioned matrix has a condition number
+    of about 2 and each iteration cuts the error about five-fold. With ridge
+    regularisation a population's tuning curves have few eigenvalues above the ridge
+    term (22 for 10000 LIF neurons at reg = 0.1), so the solve costs a few dozen
+    passes over A (``gram_times``): O(P N) instead of the Gram matrix's O(P N²).
+
+    A (P, N), Y (P, L); ``rng`` draws the sketch (a fixed seed when None).
+    Returns (D (N, L), iterations), or (None, 0) when ℓ would exceed N/8 (a ridge
+    term too small for the preconditioner to pay) or the iterations do not converge.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    N = A.shape[1]
+    rhs = A.T @ Y
+    rank = 32
+    while True:
+        if rank > N // 8:
+            return None, 0
+        basis, _ = np.linalg.qr(rng.standard_normal((N, rank)))
+        U, eigenvalues = _nystrom(basis, A.T @ (A @ basis))
+        if eigenvalues is not None and eigenvalues[-1] <= ridge:
+            break
+        rank *= 2
+    scale = (eigenvalues[-1] + ridge) / (eigenvalues + ridge) - 1.0
+
+    def precondition(r):
+        return r + U @ (scale[:, None] * (U.T @ r))
+
+    x = np.zeros_like(rhs)
+    r = rhs.copy()
+    z = precondition(r)
+    p = z.copy()
+    rz = np.einsum("ij,ij->j", r, z)
+    limit = PCG_TOLERANCE * np.linalg.norm(rhs, axis=0)
+    for iteration in range(1, PCG_MAX_ITERATIONS + 1):
+        q = gram_times(A, np.ascontiguousarray(p.T)).T + ridge * p
+        step = _ratio(rz, np.einsum("ij,ij->j", p, q))
+        x += step * p
+        r -= step * q
+        if np.all(np.linalg.norm(r, axis=0) <= limit):
+            return x, iteration
+        z = precondition(r)
+        rz_next = np.einsum("ij,ij->j", r, z)
+        p = z + _ratio(rz_next, rz) * p
+        rz = rz_next
+    return None, 0
+
+
+@njit(cache=True, parallel=True, error_model="numpy", fastmath={"reassoc", "contract"})
+def gram_times(A, V):
+    """AᵀA Vᵀ as rows, (L, N), for A (P, N) and V (L, N), in one pass over A.
+
+    Each of a fixed number of row chunks adds its rows' ``(a · v) a`` to its own
+    partial sum, and the partial sums are added in order, so the result does not
+    depend on the number of threads.
+    """
+    P, N = A.shape
+    L = V.shape[0]
+    n_chunks = 64
+    partial = np.zeros((n_chunks, L, N))
+    for c in prange(n_chunks):
+        projection = np.empty(L)
+        for p in range(c * P // n_chunks, (c + 1) * P // n_chunks):
+            row = A[p]
+            for k in range(L):
+                total = 0.0
+                for i in range(N):
+                    total += row[i] * V[k, i]
+                projection[k] = total
+            for k in range(L):
+                for i in range(N):
+                    partial[c, k, i] += row[i] * projection[k]
+    out = np.zeros((L, N))
+    for c in range(n_chunks):
+        out += partial[c]
+    return out
+
+
+def _ratio(a, b):
+    """a / b, and 0 where b is 0 (a column already solved exactly)."""
+    return np.divide(a, b, out=np.zeros_like(a), where=b != 0)
+
+
+def _nystrom(basis, sketch):
+    """Eigenvectors U (N, ℓ) and eigenvalues (ℓ,), decreasing, of the Nyström
+    approximation of a positive semi-definite G from ``sketch`` = G @ ``basis``
+    (orthonormal columns); eigenvalues None when the core is not positive definite."""
+    shift = np.finfo(float).eps * np.sqrt(sketch.shape[0]) * np.linalg.norm(sketch)
+    sketch = sketch + shift * basis
+    try:
+        core = np.linalg.cholesky(basis.T @ sketch)
+    except np.linalg.LinAlgError:
+        return None, None
+    B = scipy.linalg.solve_triangular(core, sketch.T, lower=True).T
+    U, s, _ = scipy.linalg.svd(B, full_matrices=False)
+    return U, np.maximum(s ** 2 - shift, 0.0)
 
 
 #: Rows per block when forming the Gram matrix.

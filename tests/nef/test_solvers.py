@@ -1,5 +1,6 @@
 """Decoder solvers against problems with known answers."""
 
+import numba
 import numpy as np
 import pytest
 import scipy.optimize
@@ -70,6 +71,66 @@ def test_single_precision_cholesky_is_refined_to_double_precision():
     assert np.linalg.norm(badly @ x - rhs) < 1e-6 * np.linalg.norm(rhs)
 
 
+@pytest.fixture(scope="module")
+def population_problem():
+    pop = ns.Population(600, 1, seed=5)
+    points = pop.eval_points(1200)
+    A = pop.rates(points)
+    Y = np.column_stack([points[:, 0], points[:, 0] ** 2, np.zeros(1200)])
+    ridge = A.shape[0] * (0.1 * A.max()) ** 2
+    exact = np.linalg.solve(A.T @ A + ridge * np.eye(600), A.T @ Y)
+    return A, Y, ridge, exact
+
+
+def test_pcg_reaches_the_exact_ridge_solution(population_problem):
+    A, Y, ridge, exact = population_problem
+    D, info = solvers.lstsq_l2(A, Y, np.random.default_rng(1), reg=0.1, method="pcg")
+    assert info["method"] == "pcg" and info["iterations"] <= 30
+    np.testing.assert_allclose(D, exact, rtol=0, atol=1e-6 * np.abs(exact).max())
+    assert not D[:, 2].any()  # a zero target gives zero decoders
+
+    def loss(d):
+        return np.sum((A @ d - Y) ** 2) + ridge * np.sum(d ** 2)
+
+    assert loss(D) == pytest.approx(loss(exact), rel=1e-12)
+
+
+def test_auto_method_uses_pcg_for_large_populations(population_problem, monkeypatch):
+    A, Y, _, exact = population_problem
+    _, info = solvers.lstsq_l2(A, Y)
+    assert info["method"] == "cholesky"  # 600 neurons: below the threshold
+    monkeypatch.setattr(solvers, "PCG_MIN_NEURONS", 600)
+    D, info = solvers.lstsq_l2(A, Y)
+    assert info["method"] == "pcg"
+    np.testing.assert_allclose(D, exact, rtol=0, atol=1e-6 * np.abs(exact).max())
+
+
+def test_pcg_falls_back_to_cholesky_when_the_ridge_is_too_small(full_rank):
+    A, Y = full_rank  # 40 neurons: a sketch of 32 would exceed N/8
+    D, info = solvers.lstsq_l2(A, Y, reg=1e-4, method="pcg")
+    assert info["method"] == "cholesky"
+    ridge = A.shape[0] * (1e-4 * A.max()) ** 2
+    expected = np.linalg.solve(A.T @ A + ridge * np.eye(40), A.T @ Y)
+    np.testing.assert_allclose(D, expected, rtol=0, atol=1e-9 * np.abs(expected).max())
+    rng = np.random.default_rng(3)
+    wide = rng.uniform(0, 1, (2000, 800))  # many eigenvalues above a small ridge
+    assert solvers.ridge_pcg(wide, rng.normal(size=(2000, 1)), 1e-6, rng) == (None, 0)
+
+
+def test_gram_times_is_the_product_and_independent_of_the_thread_count():
+    rng = np.random.default_rng(6)
+    A = rng.uniform(0, 100, (700, 90))
+    V = rng.normal(size=(2, 90))
+    product = solvers.gram_times(A, V)
+    np.testing.assert_allclose(product, (A.T @ (A @ V.T)).T, rtol=1e-12)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        np.testing.assert_array_equal(solvers.gram_times(A, V), product)
+    finally:
+        numba.set_num_threads(threads)
+
+
 def test_svd_cutoff_truncates_small_singular_values():
     rng = np.random.default_rng(1)
     U = np.linalg.qr(rng.normal(size=(100, 5)))[0]
@@ -130,6 +191,8 @@ def test_bad_inputs():
         solvers.lstsq_l2(np.ones((5, 2)), np.ones(5), reg=-1)
     with pytest.raises(np.linalg.LinAlgError, match="use reg > 0"):
         solvers.lstsq_l2(np.zeros((5, 2)), np.ones(5), reg=0.0)
+    with pytest.raises(ValueError, match="method must be 'auto', 'cholesky' or 'pcg'"):
+        solvers.lstsq_l2(np.ones((5, 2)), np.ones(5), method="qr")
     with pytest.raises(ValueError, match="solver must be one of"):
         solvers.resolve("magic", None)
     with pytest.raises(ValueError, match="reg is not used by solver 'svd'"):
