@@ -78,7 +78,7 @@ def lstsq_l2(A, Y, rng=None, reg: float = 0.1, method: str = "auto"):
         D, iterations = ridge_pcg(A, Y, ridge, rng)
         if D is not None:
             return D, _info(A, Y, D, sigma=sigma, method="pcg", iterations=iterations)
-    gram, order = gram_matrix(A, single=reg >= SINGLE_PRECISION_REG)
+    gram, order = gram_matrix(A)
     gram.flat[::gram.shape[0] + 1] += ridge
     D = np.empty((A.shape[1], Y.shape[1]))
     D[order] = _cholesky_solve(gram, (A.T @ Y)[order])
@@ -200,11 +200,9 @@ def _nystrom(basis, sketch):
 
 #: Rows per block when forming the Gram matrix.
 GRAM_BLOCK_ROWS = 2048
-#: From this ``reg`` on, ``lstsq_l2`` forms the Gram matrix in single precision.
-SINGLE_PRECISION_REG = 1e-3
 
 
-def gram_matrix(A: np.ndarray, single: bool = False):
+def gram_matrix(A: np.ndarray):
     """AᵀA, with its columns in the returned ``order`` (a permutation).
 
     When most columns are zero outside one interval of rows — the tuning curves of
@@ -212,26 +210,11 @@ def gram_matrix(A: np.ndarray, single: bool = False):
     columns active in any block of rows are contiguous, and each block adds only
     its active sub-matrix: about a quarter of the dense work. Otherwise it is the
     dense product (``order`` the identity).
-
-    With ``single``, each block's product runs in single precision (twice BLAS's
-    double-precision speed) and is summed in double. Its rounding is that of
-    perturbing A by about sqrt(GRAM_BLOCK_ROWS) · 6e-8 ≈ 3e-6 of its entries: for a
-    ridge solve with σ ≥ 1e-3 · max(A) (``reg`` ≥ ``SINGLE_PRECISION_REG``), whose
-    decoders are built to tolerate noise σ on every activity, that is at least 300
-    times below the noise modelled, and the decoders' RMSE is unchanged (checked in
-    tests/nef/test_solvers.py against the double-precision Gram).
     """
-    cast = np.float32 if single else np.float64
     P, N = A.shape
     lo, hi = column_support(A)
     if (hi - lo).clip(min=0).sum() > 0.6 * P * N:
-        if not single:
-            return A.T @ A, np.arange(N)
-        gram = np.zeros((N, N))
-        for r0 in range(0, P, GRAM_BLOCK_ROWS):
-            block = A[r0:r0 + GRAM_BLOCK_ROWS].astype(cast, copy=False)
-            gram += np.dot(block.T, block)
-        return gram, np.arange(N)
+        return A.T @ A, np.arange(N)
     falling = np.flatnonzero(lo == 0)  # active from the first row on
     rising = np.flatnonzero(lo != 0)
     falling = falling[np.argsort(hi[falling], kind="stable")]
@@ -245,8 +228,8 @@ def gram_matrix(A: np.ndarray, single: bool = False):
         a = int(np.searchsorted(falling_hi, r0, side="right"))  # first with hi > r0
         b = falling.size + int(np.searchsorted(rising_lo, r1, side="left"))
         if b > a:
-            block = A[r0:r1][:, order[a:b]].astype(cast, copy=False)
-            gram[a:b, a:b] += np.dot(block.T, block)  # numpy uses syrk for XᵀX
+            block = A[r0:r1][:, order[a:b]]
+            gram[a:b, a:b] += block.T @ block  # numpy uses syrk for XᵀX
     return gram, order
 
 
@@ -276,28 +259,7 @@ def column_support(A):
 
 
 def _cholesky_solve(gram, rhs):
-    """Solve ``gram @ x = rhs`` (symmetric positive definite, double precision).
-
-    Factored in single precision (twice as fast) and refined with double-precision
-    residuals until the relative residual is below ``REFINE_TOLERANCE`` — the
-    double-precision answer, when the matrix is conditioned well enough for single
-    precision (as the ridge term makes it); otherwise factored in double.
-    """
-    try:
-        factor = scipy.linalg.cho_factor(gram.astype(np.float32), lower=False,
-                                         overwrite_a=True, check_finite=False)
-    except np.linalg.LinAlgError:
-        factor = None
-    if factor is not None:
-        x = np.zeros_like(rhs)
-        residual = rhs
-        size = np.linalg.norm(rhs)
-        for _ in range(REFINE_STEPS):
-            x += scipy.linalg.cho_solve(factor, residual.astype(np.float32),
-                                        check_finite=False)
-            residual = rhs - gram @ x
-            if np.linalg.norm(residual) <= REFINE_TOLERANCE * size:
-                return x
+    """Solve ``gram @ x = rhs`` (symmetric positive definite) by Cholesky."""
     try:
         factor = scipy.linalg.cho_factor(gram, lower=False, overwrite_a=True,
                                          check_finite=False)
@@ -306,12 +268,6 @@ def _cholesky_solve(gram, rhs):
             "the Gram matrix is singular: some neurons never fire at the evaluation "
             "points (or two are identical); use reg > 0") from None
     return scipy.linalg.cho_solve(factor, rhs, overwrite_b=True, check_finite=False)
-
-
-#: Refinement steps tried on a single-precision Cholesky factor, and the relative
-#: residual that ends them.
-REFINE_STEPS = 6
-REFINE_TOLERANCE = 1e-12
 
 
 def nnls(A, Y, rng=None, reg: float = 0.0):
