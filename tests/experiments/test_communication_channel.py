@@ -15,7 +15,6 @@ import pytest
 from neurosim import ConfigError, Results, runner
 
 from ..simulator.networks import filtered_sine
-from .cli import neurosim
 
 TAUS = [0.005, 0.005, 0.01]
 
@@ -96,14 +95,6 @@ def test_spikes_of_A_match_its_tuning_curves(experiment, results):
 def test_bad_settings_are_refused(experiment, overrides, match):
     with pytest.raises(ConfigError, match=match):
         runner.resolve_config(experiment, overrides)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "communication-channel", "--set", "raster_window=1.0,0.5",
-                   "--out", "r", cwd=tmp_path)
-    assert out.returncode == 2
-    assert "raster_window must have start < stop" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

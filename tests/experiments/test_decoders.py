@@ -12,7 +12,6 @@ import pytest
 import neurosim as ns
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 TAU_RC, TAU_REF = 0.02, 0.002
 SMALL = {"n_neurons": "10, 100, 1000", "n_neurons_spiking": "10, 100",
@@ -171,14 +170,6 @@ def test_hh_max_rates_the_model_cannot_reach_are_refused_by_run(experiment, tmp_
         "n_seeds": "1", "n_test_points_spiking": "10", "hh_max_rates": "150.0, 200.0"})
     with pytest.raises(ValueError, match="max_rates must lie strictly between"):
         experiment.run(config, tmp_path)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "decoders", "--set", "n_test_points=0", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "n_test_points must be >= 1" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -10,7 +10,6 @@ import pytest
 
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 METHODS = ["exp_euler", "rk4", "rk45", "euler"]
 
@@ -85,14 +84,6 @@ def test_the_accurate_methods_agree(results):
 def test_bad_settings_are_refused(experiment, overrides, match):
     with pytest.raises(ConfigError, match=match):
         runner.resolve_config(experiment, overrides)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "hh-fi-curve", "--set", "I_max=-1.0", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "I_max must be above I_min" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -12,7 +12,6 @@ from scipy.integrate import solve_ivp
 
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 REST = -65.0  # mV
 
@@ -185,14 +184,6 @@ def test_no_current_no_spikes_and_rest_holds(experiment, tmp_path):
 def test_bad_settings_are_refused(experiment, key, value, match):
     with pytest.raises(ConfigError, match=match):
         runner.resolve_config(experiment, {key: str(value)})
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "hh-spike-train", "--set", "onset=0.2", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "onset must be before t_stop" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

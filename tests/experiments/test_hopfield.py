@@ -7,7 +7,6 @@ from scipy.stats import norm
 
 from neurosim import ConfigError, runner
 
-from .cli import neurosim
 
 SMALL = {"capacity_counts": "[1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 25, 30]",
          "capacity_flip_fractions": "[0.0]"}
@@ -84,11 +83,3 @@ def test_capacity_curve_follows_the_fixed_point_probability(results):
 def test_bad_capacity_counts_are_refused(experiment):
     with pytest.raises(ConfigError, match="capacity_counts must be .* got \\[0, 5\\]"):
         runner.resolve_config(experiment, {"capacity_counts": "[0, 5]"})
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "hopfield", "--set", "capacity_counts=[0, 5]", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "capacity_counts must be a non-empty list of integers >= 1" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())

@@ -16,7 +16,6 @@ from scipy.integrate import solve_ivp
 
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 TAU_PROBE = 0.01
 
@@ -107,14 +106,6 @@ def test_the_held_value_is_carried_by_the_tuning_curves_rates(experiment, result
 def test_bad_settings_are_refused(experiment, overrides, match):
     with pytest.raises(ConfigError, match=match):
         runner.resolve_config(experiment, overrides)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "integrator", "--set", "example_n_neurons=500", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "example_n_neurons must be one of n_neurons" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -15,7 +15,6 @@ import pytest
 
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 TAU, TAU_REF, DT = 0.02, 0.002, 1e-3
 
@@ -113,14 +112,6 @@ def test_exact_rates_hold_even_when_a_step_holds_several_spikes(experiment, tmp_
 def test_bad_settings_are_refused(experiment, overrides, match):
     with pytest.raises(ConfigError, match=match):
         runner.resolve_config(experiment, overrides)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "lif-rate-curve", "--set", "J_max=0.5", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "J_max must be above the threshold 1" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -19,7 +19,6 @@ from scipy.integrate import solve_ivp
 
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 TAU, TAU_REF, DT = 0.02, 0.002, 1e-4
 
@@ -178,14 +177,6 @@ def test_sine_input_rk45_matches_a_scipy_reference_and_exact_lags_by_half_a_step
 def test_bad_settings_are_refused(experiment, overrides, match):
     with pytest.raises(ConfigError, match=match):
         runner.resolve_config(experiment, overrides)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "lif-spike-train", "--set", "methods=euler,rk45",
-                   "--out", "r", cwd=tmp_path)
-    assert out.returncode == 2
-    assert "methods must include 'exact'" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -7,8 +7,6 @@ import pytest
 import neurosim.ann as nn
 from neurosim import ConfigError, Results, digits, runner
 
-from .cli import neurosim
-
 
 @pytest.fixture(scope="module")
 def experiment():
@@ -83,11 +81,3 @@ def test_soft_lif_hidden_layer_also_learns(experiment, tmp_path):
 def test_unknown_choices_are_refused(experiment, key, value, message):
     with pytest.raises(ConfigError, match=message):
         runner.resolve_config(experiment, {key: value})
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "mlp-digits", "--set", "activation=sine", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "activation must be one of" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())

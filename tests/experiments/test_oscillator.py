@@ -17,7 +17,6 @@ from scipy.integrate import solve_ivp
 
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 W = 2 * np.pi
 DESIGNED = 2 * 6.0 * np.sin(W * 0.1 / 2) / W
@@ -128,14 +127,6 @@ def test_spikes_show_the_rotation(results):
 def test_bad_settings_are_refused(experiment, overrides, match):
     with pytest.raises(ConfigError, match=match):
         runner.resolve_config(experiment, overrides)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "oscillator", "--set", "kick=20.0", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "outside the radius" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

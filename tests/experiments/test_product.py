@@ -18,7 +18,6 @@ from scipy.integrate import solve_ivp
 
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 BOUNDS = {"spiking": 0.02, "rate": 0.012}
 
@@ -105,14 +104,6 @@ def test_radius_one_clips_the_corners(experiment, tmp_path):
 def test_bad_settings_are_refused(experiment, overrides, match):
     with pytest.raises(ConfigError, match=match):
         runner.resolve_config(experiment, overrides)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "product", "--set", "radius=0.0", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "radius must be > 0" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -8,8 +8,6 @@ import pytest
 
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
-
 
 @pytest.fixture(scope="module")
 def experiment():
@@ -84,14 +82,6 @@ def test_same_seed_same_train_other_seed_other_train(experiment, results, tmp_pa
 def test_unpaired_train_filters_are_refused(experiment):
     with pytest.raises(ConfigError, match="train_tau and train_n .* 3 and 2"):
         runner.resolve_config(experiment, {"train_n": "[0, 1]"})
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "psc-shapes", "--set", "train_n=[0, 1]", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "train_tau and train_n must pair up" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

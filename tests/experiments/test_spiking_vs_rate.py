@@ -9,7 +9,6 @@ from scipy.integrate import solve_ivp
 import neurosim.ann as nn
 from neurosim import ConfigError, Results, digits, runner
 
-from .cli import neurosim
 
 NAME = "spiking-vs-rate"
 #: A reduced sweep: the default training, fewer sweep points, one NEF network per size.
@@ -238,11 +237,3 @@ def test_run_then_redraw_from_the_file_gives_identical_figures(folder, tmp_path)
 def test_bad_settings_are_refused(experiment, overrides, match):
     with pytest.raises(ConfigError, match=match):
         runner.resolve_config(experiment, overrides)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "spiking-vs-rate", "--set", "example_index=360", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "example_index must be in [0, 359)" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())

@@ -18,7 +18,6 @@ import pytest
 import neurosim as ns
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 TAU_RC, TAU_REF = 0.02, 0.002
 RMSE_TOLERANCE = 0.01
@@ -148,14 +147,6 @@ def test_a_quarter_turn(experiment, tmp_path):
 def test_bad_settings_are_refused(experiment, overrides, match):
     with pytest.raises(ConfigError, match=match):
         runner.resolve_config(experiment, overrides)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "transformations", "--set", "max_rates=100.0", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "max_rates must be a list [low, high]" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

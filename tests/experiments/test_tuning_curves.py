@@ -11,7 +11,6 @@ import pytest
 
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 TAU_RC, TAU_REF = 0.02, 0.002
 #: HH gains come from inverting a simulated f–I table (linear interpolation on a
@@ -185,14 +184,6 @@ def test_hh_max_rates_the_model_cannot_reach_are_refused_by_run(experiment, tmp_
     config = runner.resolve_config(experiment, {"hh_max_rates": "150.0, 200.0"})
     with pytest.raises(ValueError, match="max_rates must lie strictly between"):
         experiment.run(config, tmp_path)
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "tuning-curves", "--set", "n_points=2", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "n_points must be >= 3" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):

@@ -7,7 +7,6 @@ import pytest
 import neurosim.ann as nn
 from neurosim import ConfigError, Results, runner
 
-from .cli import neurosim
 
 TRUTH = {"and": [0, 0, 0, 1], "or": [0, 1, 1, 1], "not": [1, 0], "xor": [0, 1, 1, 0]}
 
@@ -98,11 +97,3 @@ def test_saved_mlp_reloads_from_the_file_and_redraws_identically(tmp_path):
 def test_unknown_gate_is_refused(experiment):
     with pytest.raises(ConfigError, match="gates must name gates .* got 'xnor'"):
         runner.resolve_config(experiment, {"gates": "and,xnor"})
-
-
-def test_bad_config_is_refused_before_anything_is_written(tmp_path):
-    out = neurosim("run", "xor-perceptron", "--set", "gates=and,xnor", "--out", "r",
-                   cwd=tmp_path)
-    assert out.returncode == 2
-    assert "gates must name gates" in out.stderr
-    assert not (tmp_path / "r").exists() and not any(tmp_path.iterdir())
