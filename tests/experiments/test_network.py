@@ -5,7 +5,6 @@ its samples to the bit), the continuous-time filtered sine for the channel, and 
 ideal integral 0.1 for the integrator.
 """
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -32,13 +31,11 @@ def test_channel_file_runs_and_its_results_match_python(tmp_path):
     ideal = filtered_sine([0.005, 0.005, 0.01], 1.0, 1e-3)
     rmse = np.sqrt(np.mean((res["decoded/B.decoded/x_hat"][:, 0] - ideal) ** 2))
     assert rmse < 0.03
-    png = (tmp_path / "r" / "decoded.png").read_bytes()
     redraw = neurosim("plot", "r/results.h5", "--out", "again", cwd=tmp_path)
     assert redraw.returncode == 0, redraw.stderr
     for name in ("decoded.png", "raster_A.png", "raster_B.png"):
-        assert (hashlib.sha256((tmp_path / "again" / name).read_bytes()).digest()
-                == hashlib.sha256((tmp_path / "r" / name).read_bytes()).digest()), name
-    assert png
+        assert (tmp_path / "again" / name).read_bytes() == \
+            (tmp_path / "r" / name).read_bytes(), name
 
 
 def test_integrator_file_in_rate_mode_holds_its_integral(tmp_path):
