@@ -14,7 +14,7 @@ from ..progress import progress
 from ..validation import _show, as_choice, as_float, as_int, as_steps
 from ..io import ResultsWriter
 from . import kernel as K
-from .build import Model
+from .build import Model, packed_layout, view
 from .results import NetworkResults, probe_attrs, probe_paths, probe_units
 
 #: Steps per compiled call (the progress bar and the Python work between calls).
@@ -111,7 +111,7 @@ class Simulator:
                 chunk = min(CHUNK_STEPS, n_steps - done_total)
                 inputs = m.input_values(self.steps, chunk)
                 records = self._allocate_records(chunk)
-                rows = np.zeros(len(records), dtype=np.int64)
+                rows = np.zeros(len(m.probe_plan), dtype=np.int64)
                 done = 0
                 chunk_start = self.steps
                 while done < chunk:
@@ -122,12 +122,13 @@ class Simulator:
                     steps, status, bad = K.run_chunk(
                         chunk - done, self.dt, self.steps, m.spiking, m.pop_kind,
                         m.pop_start, m.pop_stop, m.gain, m.bias, m.J, m.rate, m.v,
-                        m.ref, m.lif_par, m.hv, m.hm, m.hh, m.hn, m.hh_par, m.hh_sub,
+                        m.ref, m.ref_decay, m.lif_par, m.hv, m.hm, m.hh, m.hn, m.hh_par,
+                        m.hh_sub,
                         m.rate_code, m.rate_par, m.table_start, m.table_stop, m.table_j,
                         m.table_r, inputs[done:], m.input_start, m.input_stop,
                         m.c_src_kind, m.c_src, m.c_dst_kind, m.c_dst, m.c_order, m.c_tau,
-                        m.decs, m.encs, m.states, m.phis, m.gammas, m.outputs,
-                        self._p_kind, self._p_src, self._p_every, rows, records,
+                        *m.decs, *m.encs, *m.states, *m.phis, *m.gammas, *m.outputs,
+                        self._p_kind, self._p_src, self._p_every, rows, *records,
                         self._record_spikes, spk_t, spk_id, spk_pop, n_spk)
                     self._spikes(spk_t[:n_spk[0]], spk_id[:n_spk[0]],
                                  spk_pop[:n_spk[0]])
@@ -148,14 +149,13 @@ class Simulator:
         return self.results
 
     def _allocate_records(self, chunk):
-        from numba import types
-        from numba.typed import List
-        records = List.empty_list(types.float64[:, ::1])
-        for plan, every in zip(self.model.probe_plan, self._p_every):
-            first = self.steps + 1
-            count = (self.steps + chunk) // every - (first - 1) // every
-            records.append(np.zeros((count, plan[2])))
-        return records
+        """Every probe's rows for the next ``chunk`` steps, zeroed, packed."""
+        first = self.steps + 1
+        layout = packed_layout([((self.steps + chunk) // every - (first - 1) // every,
+                                 plan[2])
+                                for plan, every in zip(self.model.probe_plan,
+                                                       self._p_every)])
+        return np.zeros(int((layout[:, 1] * layout[:, 2]).sum())), layout
 
     def _spikes(self, times, ids, pops):
         if self.stream is None:
@@ -197,9 +197,10 @@ class Simulator:
 
     def _store(self, records, rows):
         first = self.steps - self._chunk_steps
-        for probe, rec, n in zip(self.network.probes, records, rows):
+        for q, (probe, n) in enumerate(zip(self.network.probes, rows)):
             if probe.what == "spikes":
                 continue
+            rec = view(*records, q)
             if self.stream is None:
                 self.results._add_samples(probe, rec[:n])
                 continue

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import types
-from numba.typed import List
 from scipy.special import gammainc
 
 from ..nef.population import Population
@@ -24,15 +22,32 @@ HH_SUBSTEP = 1e-5
 _ACTIVATIONS = {ReLU: K.ACT_RELU, Sigmoid: K.ACT_SIGMOID, Tanh: K.ACT_TANH,
                 Arctan: K.ACT_ARCTAN, Softplus: K.ACT_SOFTPLUS,
                 Threshold: K.ACT_THRESHOLD}
-_MATRIX = types.float64[:, ::1]
-_VECTOR = types.float64[::1]
 
 
-def _typed(items, kind):
-    out = List.empty_list(kind)
-    for item in items:
-        out.append(np.ascontiguousarray(item, dtype=np.float64))
-    return out
+def packed_layout(shapes):
+    """(n, 3) int64 rows [offset, rows, columns] of arrays of ``shapes`` (2-D; a
+    vector is one row) laid end to end in one buffer."""
+    layout = np.zeros((len(shapes), 3), np.int64)
+    for i, shape in enumerate(shapes):
+        layout[i, 1:] = shape
+    sizes = layout[:, 1] * layout[:, 2]
+    layout[:, 0] = np.cumsum(sizes) - sizes
+    return layout
+
+
+def packed(arrays):
+    """A list of 1-D or 2-D arrays as one new float64 buffer and its layout
+    (``packed_layout``): the kernel's form of a list of arrays."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
+    layout = packed_layout([(1, a.size) if a.ndim == 1 else a.shape for a in arrays])
+    data = np.concatenate([a.ravel() for a in arrays]) if arrays else np.zeros(0)
+    return data, layout
+
+
+def view(data, layout, i):
+    """Array ``i`` of ``packed``'s list (a view)."""
+    start, rows, cols = layout[i]
+    return data[start:start + rows * cols].reshape(rows, cols)
 
 
 def synapse_coefficients(synapse, dt):
@@ -92,6 +107,8 @@ class Model:
         self.bias = np.zeros(total)
         self.v = np.zeros(total)
         self.ref = np.zeros(total)
+        # LIF: exp(−(dt − ref)/τ_rc) while refractory (the kernel's w)
+        self.ref_decay = np.ones(total)
         self.hv, self.hm, self.hh, self.hn = (np.zeros(total) for _ in range(4))
         for p, pop in enumerate(pops):
             rows = slice(self.pop_start[p], self.pop_stop[p])
@@ -164,16 +181,15 @@ class Model:
         coefficients = [synapse_coefficients(r[4], self.dt) for r in rows]
         self.c_order = np.array([c[0] for c in coefficients], dtype=np.int64)
         self.c_tau = np.array([c[1] for c in coefficients])
-        self.decs = _typed([r[5] for r in rows], _MATRIX)
+        # packed lists, one entry per connection (outputs: per output)
+        self.decs = packed([r[5] for r in rows])
         # into populations: (d, M), so that each dimension's column is contiguous
-        self.encs = _typed([r[6].T if r[2] == K.DST_POPULATION else r[6] for r in rows],
-                           _MATRIX)
-        self.states = _typed([np.zeros((max(c[0], 0) + 1, r[7]))
-                              for c, r in zip(coefficients, rows)], _MATRIX)
-        self.phis = _typed([c[2] for c in coefficients], _VECTOR)
-        self.gammas = _typed([c[3] for c in coefficients], _VECTOR)
-        self.outputs = _typed([np.zeros(o.dimensions) for o in self.network.outputs],
-                              _VECTOR)
+        self.encs = packed([r[6].T if r[2] == K.DST_POPULATION else r[6] for r in rows])
+        self.states = packed([np.zeros((max(c[0], 0) + 1, r[7]))
+                              for c, r in zip(coefficients, rows)])
+        self.phis = packed([c[2] for c in coefficients])
+        self.gammas = packed([c[3] for c in coefficients])
+        self.outputs = packed([np.zeros(o.dimensions) for o in self.network.outputs])
         if n == 0:  # numba needs typed arrays even when empty
             self.c_tau = np.zeros(0)
 

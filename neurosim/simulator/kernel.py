@@ -19,6 +19,11 @@ over the step (the average of the outputs at t_(k−1) and t_k, so that no half-
 shift enters), from populations, their output at t_(k−1) (one step of delay); neurons
 advance; synapses from populations take in this step's spikes or rates; outputs and
 probes read the states at t_k.
+
+LIF neurons advance in two passes: one vectorised pass over all (exact for those
+that do not spike), then the spiking ones, gathered, in a second vectorised pass;
+each spike's exact time needs one log and no exp, as the decay factor for the step
+in which the refractory period ends, w = exp(−(dt − ref)/τ), is carried with ref.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from numba import njit
 from ..neurons.hh import derivatives
 from ..neurons.hh_kernels import _step_exp_euler, crossing_fraction
 from ..neurons.lif import exact_step
-from ..vecmath import vexp
+from ..vecmath import vexp, vlog
 
 # population kinds
 LIF_SPIKING, HH_SPIKING, RATE = 0, 1, 2
@@ -47,6 +52,20 @@ PROBE_SINK, PROBE_VOLTAGE, PROBE_CURRENT, PROBE_RATES, PROBE_OUTPUT = range(5)
 # results
 RUNNING, DONE, SPIKES_FULL, DIVERGED = 0, 1, 2, 3
 _FINITE = 1e300
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _view(data, layout, i):
+    """Array ``i`` of a packed list (``build.packed``): a (rows, columns) view."""
+    start = layout[i, 0]
+    return data[start:start + layout[i, 1] * layout[i, 2]].reshape(
+        (layout[i, 1], layout[i, 2]))
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _row(data, layout, i):
+    """Vector ``i`` of a packed list (``build.packed``)."""
+    return data[layout[i, 0]:layout[i, 0] + layout[i, 2]]
 
 
 @njit(cache=True, error_model="numpy")
@@ -105,12 +124,11 @@ def _propagate(z, coef):
 
 
 @njit(cache=True, error_model="numpy")
-def _encode(enc_t, z, weight, J):
-    """J += weight * enc_tᵀ @ (output of the synapse state z); ``enc_t`` is (d, M)
-    and ``J`` the destination population's slice."""
-    top = z.shape[0] - 1
+def _encode(enc_t, x, J):
+    """J += enc_tᵀ @ x; ``enc_t`` is (d, M) and ``J`` the destination population's
+    slice."""
     for col in range(enc_t.shape[0]):
-        w = weight * z[top, col]
+        w = x[col]
         if w != 0.0:
             row = enc_t[col]
             for i in range(J.shape[0]):
@@ -118,48 +136,135 @@ def _encode(enc_t, z, weight, J):
 
 
 @njit(cache=True, error_model="numpy")
-def _lif_fast(v, ref, J, dt, decay, tau, v_min, v_old, ref_old, flags):
-    """Advance a LIF population one step assuming no neuron spikes, and flag those
-    that do (their exact update is redone by ``exact_step``). Branch-free, indexed
-    from 0, alone in its function: it vectorises. Returns the OR of the flags."""
-    any_flag = 0
+def _lif_fast(v, ref, w, J, dt, decay, v_min, carry, flags):
+    """Advance the LIF neurons of one population that do not spike in this step and
+    flag the others, which keep their state for ``_lif_spikes``. At rest all step:
+    one multiply-add; refractory all step: v held, ``w`` (exp(−(dt − ref)/τ), kept
+    while ref > 0) times ``decay``; leaving the refractory period in the step: the
+    decay over the rest, ``w`` (without ``carry``: flagged). Branch-free: it
+    vectorises. Returns (number flagged, whether every J is finite)."""
+    count = 0
+    bad = False
     for i in range(v.shape[0]):
         vi = v[i]
         ri = ref[i]
+        wi = w[i]
         drive = J[i]
-        v_old[i] = vi
-        ref_old[i] = ri
-        span = dt - min(ri, dt)
-        factor = decay if span == dt else vexp(-span / tau)
-        v_end = drive + (vi - drive) * factor
-        flag = 1 if (v_end > 1.0) or (vi >= 1.0) else 0
-        v[i] = max(v_end, v_min)
-        ref[i] = max(ri - dt, 0.0)
+        free = ri <= 0.0
+        whole = ri >= dt
+        v_end = drive + (vi - drive) * (decay if free else wi)
+        flag = (not whole) & ((v_end > 1.0) | (vi >= 1.0) | ((not free) & (not carry)))
+        v[i] = vi if flag | whole else max(v_end, v_min)
+        ref[i] = ri if flag else (ri - dt if whole else 0.0)
+        w[i] = wi * decay if whole else wi
         flags[i] = flag
-        any_flag |= flag
-    return any_flag
+        count += flag
+        bad |= not abs(drive) < _FINITE
+    return count, not bad
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _kick(before_end, tau, levels, out):
-    """h_j(before_end) for j < levels: the cascade's response to a unit impulse."""
-    x = before_end / tau
-    e = vexp(-x) / tau
-    term = 1.0
-    for j in range(levels):
-        out[j] = term * e
-        term *= x / (j + 1)
+@njit(cache=True, error_model="numpy")
+def _compact(flags, first, idx):
+    """idx[:count] = first + the positions of the set flags, in order; returns count."""
+    count = 0
+    for i in range(flags.shape[0]):
+        idx[count] = first + i
+        count += flags[i]
+    return count
+
+
+@njit(cache=True, error_model="numpy")
+def _lif_spikes(sv, sr, sw, sj, n, dt, decay, tau, tau_ref, v_reset, after):
+    """The step of ``n`` flagged LIF neurons that spike (state ``sv``, ``sr``, ``sw``
+    and current ``sj``, updated in place): ``exact_step`` for one spike,
+    branch-free so that it vectorises. ``after[q]`` is the time from the spike to
+    the end of the step (s), or −1 where a second spike might follow (refractory
+    period shorter than the rest of the step) or rounding put the crossing past the
+    end: redo with ``exact_step``, the state left as it was. The new ``w`` is
+    exp((ref − dt)/τ) by the identities exp(−span/τ) = the factor used and
+    exp(s/τ) = (J − v)/(J − 1): no exp. Returns the number to redo."""
+    lead = math.exp((tau_ref - dt) / tau)
+    redo = 0
+    for q in range(n):
+        v = sv[q]
+        ref = sr[q]
+        drive = sj[q]
+        span = dt - ref
+        start = dt - span
+        factor = decay if ref <= 0.0 else sw[q]
+        grow = 1.0 if v >= 1.0 else (drive - v) / (drive - 1.0)  # exp(s/τ)
+        s = 0.0 if v >= 1.0 else tau * vlog(grow)
+        remaining = span - s
+        end = dt - (start + s)
+        again = not ((tau_ref >= remaining) & (end >= 0.0))  # NaN: redo
+        sv[q] = v if again else v_reset
+        sr[q] = ref if again else tau_ref - remaining
+        sw[q] = sw[q] if again else lead * factor * grow
+        after[q] = -1.0 if again else end
+        redo += again
+    return redo
+
+
+@njit(cache=True, error_model="numpy")
+def _kick_weights(ev_after, n, tau, e):
+    """e[q] = h_0(ev_after[q]) = exp(−after/τ)/τ, the response of a synapse's first
+    level to each event's unit impulse; vectorises."""
+    for q in range(n):
+        e[q] = vexp(-ev_after[q] / tau) / tau
+
+
+@njit(cache=True, error_model="numpy")
+def _next_level(ev_after, n, tau, j, e):
+    """h_(j+1) from h_j: e[q] *= (after/τ)/(j+1), in place."""
+    for q in range(n):
+        e[q] *= ev_after[q] / tau / (j + 1)
+
+
+@njit(cache=True, error_model="numpy")
+def _weighted_sum(e, ev_id, n, d, first, col):
+    """Σ_q e[q] d[ev_id[q] − first, col], in four interleaved partial sums."""
+    a0 = a1 = a2 = a3 = 0.0
+    q = 0
+    while q + 4 <= n:
+        a0 += e[q] * d[ev_id[q] - first, col]
+        a1 += e[q + 1] * d[ev_id[q + 1] - first, col]
+        a2 += e[q + 2] * d[ev_id[q + 2] - first, col]
+        a3 += e[q + 3] * d[ev_id[q + 3] - first, col]
+        q += 4
+    while q < n:
+        a0 += e[q] * d[ev_id[q] - first, col]
+        q += 1
+    return (a0 + a1) + (a2 + a3)
+
+
+@njit(cache=True, error_model="numpy")
+def _finite(J):
+    """Whether every J is finite (an OR-reduction: vectorises)."""
+    bad = False
+    for i in range(J.shape[0]):
+        bad |= not abs(J[i]) < _FINITE
+    return not bad
+
+
+@njit(cache=True, error_model="numpy")
+def _first_bad(J, a, b):
+    """The first i in [a, b) with J[i] not finite."""
+    for i in range(a, b):
+        if not abs(J[i]) < _FINITE:
+            return i
+    return b
 
 
 @njit(cache=True, error_model="numpy")
 def run_chunk(n_steps, dt, step0, spiking,
               pop_kind, pop_start, pop_stop, gain, bias, J, rate,
-              v, ref, lif_par, hv, hm, hh, hn, hh_par, hh_sub,
+              v, ref, w, lif_par, hv, hm, hh, hn, hh_par, hh_sub,
               rate_code, rate_par, table_start, table_stop, table_j, table_r,
               inputs, input_start, input_stop,
-              c_src_kind, c_src, c_dst_kind, c_dst, c_order, c_tau, decs, encs,
-              states, phis, gammas, outputs,
-              p_kind, p_src, p_every, p_rows, records,
+              c_src_kind, c_src, c_dst_kind, c_dst, c_order, c_tau, dec_data, dec_lay,
+              enc_data, enc_lay, st_data, st_lay, phi_data, phi_lay, gam_data, gam_lay,
+              out_data, out_lay,
+              p_kind, p_src, p_every, p_rows, rec_data, rec_lay,
               record_spikes, spk_t, spk_id, spk_pop, n_spk):
     """Advance the network ``n_steps`` steps; see the module docstring.
 
@@ -170,15 +275,21 @@ def run_chunk(n_steps, dt, step0, spiking,
     n_pop = pop_kind.shape[0]
     n_conn = c_src_kind.shape[0]
     n_probe = p_kind.shape[0]
-    kicks = np.empty(16)
     in_step = np.empty(64)
-    fired_n = np.zeros(J.shape[0], np.int64)
-    fired_at = np.empty((J.shape[0], 4))
-    fired_list = np.empty(J.shape[0], np.int64)  # per population, from pop_start
-    n_fired = np.zeros(pop_kind.shape[0], np.int64)
-    v_old = np.empty(J.shape[0])
-    ref_old = np.empty(J.shape[0])
-    flags = np.zeros(J.shape[0], np.int64)
+    # spike events of this step, population p's from 4 * pop_start[p] on: neuron,
+    # and time from the spike to the end of the step (s)
+    ev_id = np.empty(4 * J.shape[0], np.int64)
+    ev_after = np.empty(4 * J.shape[0])
+    n_ev = np.zeros(n_pop, np.int64)
+    e = np.empty(4 * J.shape[0])
+    flags = np.zeros(J.shape[0], np.bool_)
+    idx = np.empty(J.shape[0], np.int64)
+    sv = np.empty(J.shape[0])
+    sr = np.empty(J.shape[0])
+    sw = np.empty(J.shape[0])
+    sj = np.empty(J.shape[0])
+    x = np.empty(64 if input_stop.shape[0] == 0 else max(64, input_stop[-1]))
+    after = np.empty(J.shape[0])
     decay = np.empty(n_pop)
     for p in range(n_pop):
         decay[p] = math.exp(-dt / lif_par[p, 0]) if pop_kind[p] == LIF_SPIKING else 0.0
@@ -197,124 +308,150 @@ def run_chunk(n_steps, dt, step0, spiking,
             if c_src_kind[c] != SRC_INPUT:
                 continue
             src = c_src[c]
-            z = states[c]
+            z = _view(st_data, st_lay, c)
             filtered = c_order[c] >= 0
             to_pop = c_dst_kind[c] == DST_POPULATION
             if to_pop:
                 J_dst = J[pop_start[c_dst[c]]:pop_stop[c_dst[c]]]
-            if filtered and to_pop:
-                _encode(encs[c], z, 0.5, J_dst)  # start of step
+            top = z.shape[0] - 1
+            for col in range(z.shape[1]):
+                x[col] = z[top, col]  # start of step
             if filtered:
-                _propagate(z, phis[c])
-                g = gammas[c]
+                _propagate(z, _row(phi_data, phi_lay, c))
+                g = _row(gam_data, gam_lay, c)
                 for j in range(z.shape[0]):
                     for col in range(z.shape[1]):
                         z[j, col] += g[j] * inputs[k, input_start[src] + col]
             else:
                 for col in range(z.shape[1]):
                     z[0, col] = inputs[k, input_start[src] + col]
-            if to_pop:  # end of step: the mean over the step
-                _encode(encs[c], z, 0.5 if filtered else 1.0, J_dst)
+            if to_pop:  # the mean over the step
+                for col in range(z.shape[1]):
+                    x[col] = 0.5 * (x[col] + z[top, col]) if filtered else z[top, col]
+                _encode(_view(enc_data, enc_lay, c), x, J_dst)
         for c in range(n_conn):
             if c_dst_kind[c] == DST_POPULATION and c_src_kind[c] != SRC_INPUT:
-                _encode(encs[c], states[c], 1.0,
+                z = _view(st_data, st_lay, c)
+                _encode(_view(enc_data, enc_lay, c), z[z.shape[0] - 1],
                         J[pop_start[c_dst[c]]:pop_stop[c_dst[c]]])
-        for i in range(J.shape[0]):
-            if not abs(J[i]) < _FINITE:
-                return k, DIVERGED, i
         # -- neurons -------------------------------------------------------------------
         for p in range(n_pop):
             kind = pop_kind[p] if spiking else RATE
-            n_fired[p] = 0
+            a, b = pop_start[p], pop_stop[p]
+            base = 4 * a
+            n = base
+            if kind != LIF_SPIKING and not _finite(J[a:b]):
+                return k, DIVERGED, _first_bad(J, a, b)
             if kind == LIF_SPIKING:
-                a, b = pop_start[p], pop_stop[p]
-                if _lif_fast(v[a:b], ref[a:b], J[a:b], dt, decay[p], lif_par[p, 0],
-                             lif_par[p, 3], v_old[a:b], ref_old[a:b], flags[a:b]):
-                    for i in range(a, b):
-                        if flags[i] == 0:
+                tau, tau_ref, v_reset, v_min = lif_par[p]
+                carry = tau_ref - dt < 700.0 * tau  # exp((ref − dt)/τ) fits a float
+                count, finite = _lif_fast(v[a:b], ref[a:b], w[a:b], J[a:b], dt,
+                                          decay[p], v_min, carry, flags[a:b])
+                if not finite:
+                    return k, DIVERGED, _first_bad(J, a, b)
+                if count:
+                    count = _compact(flags[a:b], a, idx)
+                    for q in range(count):
+                        i = idx[q]
+                        sv[q], sr[q], sw[q], sj[q] = v[i], ref[i], w[i], J[i]
+                    redo = _lif_spikes(sv, sr, sw, sj, count, dt, decay[p], tau,
+                                       tau_ref, v_reset, after) if carry else count
+                    if redo == 0:  # one spike each
+                        for q in range(count):
+                            i = idx[q]
+                            v[i], ref[i], w[i] = sv[q], sr[q], sw[q]
+                            ev_id[n + q] = i
+                            ev_after[n + q] = after[q]
+                        n += count
+                        count = 0
+                    for q in range(count):
+                        i = idx[q]
+                        if carry and after[q] >= 0.0:
+                            v[i], ref[i], w[i] = sv[q], sr[q], sw[q]
+                            ev_id[n] = i
+                            ev_after[n] = after[q]
+                            n += 1
                             continue
                         v[i], ref[i], fired = exact_step(
-                            v_old[i], ref_old[i], J[i], dt, decay[p], lif_par[p, 0],
-                            lif_par[p, 1], lif_par[p, 2], lif_par[p, 3], in_step)
-                        fired = min(fired, 4)
-                        fired_n[i] = fired
-                        if fired > 0:
-                            fired_list[a + n_fired[p]] = i
-                            n_fired[p] += 1
-                        for f in range(fired):
-                            fired_at[i, f] = dt - in_step[f]
+                            v[i], ref[i], J[i], dt, decay[p], tau, tau_ref, v_reset,
+                            v_min, in_step)
+                        w[i] = math.exp((ref[i] - dt) / tau) if carry else 1.0
+                        for f in range(min(fired, 4)):
+                            ev_id[n] = i
+                            ev_after[n] = dt - in_step[f]
+                            n += 1
             elif kind == HH_SPIKING:
                 n_sub = hh_sub[p]
                 sub = dt * 1e3 / n_sub  # ms
                 par = hh_par[p]
-                for i in range(pop_start[p], pop_stop[p]):
-                    fired_n[i] = 0
+                for i in range(a, b):
+                    fired = 0
                     for s in range(n_sub):
                         v0 = hv[i]
                         v1, m1, h1, n1, dv0 = _step_exp_euler(v0, hm[i], hh[i], hn[i],
                                                               J[i], sub, par)
                         if not abs(v1) + abs(m1) + abs(h1) + abs(n1) < _FINITE:
                             return k, DIVERGED, i
-                        if v0 < par[7] <= v1 and fired_n[i] < 4:
+                        if v0 < par[7] <= v1 and fired < 4:
                             dv1 = derivatives(v1, m1, h1, n1, J[i], par)[0]
                             theta = crossing_fraction(v0, dv0, v1, dv1, sub, par[7])
-                            fired_at[i, fired_n[i]] = (n_sub - s - theta) * sub * 1e-3
-                            fired_n[i] += 1
+                            ev_id[n] = i
+                            ev_after[n] = (n_sub - s - theta) * sub * 1e-3
+                            n += 1
+                            fired += 1
                         hv[i], hm[i], hh[i], hn[i] = v1, m1, h1, n1
-                    if fired_n[i] > 0:
-                        fired_list[pop_start[p] + n_fired[p]] = i
-                        n_fired[p] += 1
             else:
-                a, b = pop_start[p], pop_stop[p]
                 _rates(rate_code[p], J[a:b], rate_par[p],
                        table_j[table_start[p]:table_stop[p]],
                        table_r[table_start[p]:table_stop[p]], rate[a:b])
+            n_ev[p] = n - base
             if spiking and kind != RATE and record_spikes[p]:
-                for q in range(pop_start[p], pop_start[p] + n_fired[p]):
-                    i = fired_list[q]
-                    for f in range(fired_n[i]):
-                        n = n_spk[0]
-                        spk_t[n] = step * dt - fired_at[i, f]
-                        spk_id[n] = i - pop_start[p]
-                        spk_pop[n] = p
-                        n_spk[0] = n + 1
+                for q in range(base, n):
+                    m = n_spk[0]
+                    spk_t[m] = step * dt - ev_after[q]
+                    spk_id[m] = ev_id[q] - a
+                    spk_pop[m] = p
+                    n_spk[0] = m + 1
         # -- synapses from populations -------------------------------------------------
         for c in range(n_conn):
             kind = c_src_kind[c]
             if kind == SRC_INPUT:
                 continue
             p = c_src[c]
-            z = states[c]
+            z = _view(st_data, st_lay, c)
             levels = z.shape[0]
             direct = c_order[c] < 0
             if direct:
                 for col in range(z.shape[1]):
                     z[0, col] = 0.0
             else:
-                _propagate(z, phis[c])
+                _propagate(z, _row(phi_data, phi_lay, c))
             if spiking and pop_kind[p] != RATE:
-                d = decs[c]
-                tau = c_tau[c]
                 first = pop_start[p]
-                width = z.shape[1]
-                for q in range(first, first + n_fired[p]):
-                    i = fired_list[q]
-                    for f in range(fired_n[i]):
-                        if direct:
-                            kicks[0] = 1.0 / dt
-                        else:
-                            _kick(fired_at[i, f], tau, levels, kicks)
-                        if kind == SRC_POPULATION:
-                            for j in range(levels):
-                                for col in range(width):
-                                    z[j, col] += kicks[j] * d[i - first, col]
-                        else:
-                            for j in range(levels):
-                                z[j, i - first] += kicks[j]
+                base = 4 * first
+                n = n_ev[p]
+                if n == 0:
+                    continue
+                if direct:
+                    for q in range(n):
+                        e[q] = 1.0 / dt
+                else:
+                    _kick_weights(ev_after[base:base + n], n, c_tau[c], e)
+                for j in range(levels):
+                    if j > 0:
+                        _next_level(ev_after[base:base + n], n, c_tau[c], j - 1, e)
+                    if kind == SRC_POPULATION:
+                        d = _view(dec_data, dec_lay, c)
+                        for col in range(z.shape[1]):
+                            z[j, col] += _weighted_sum(e, ev_id[base:base + n], n, d,
+                                                       first, col)
+                    else:
+                        for q in range(n):
+                            z[j, ev_id[base + q] - first] += e[q]
             else:
-                g = gammas[c]
+                g = _row(gam_data, gam_lay, c)
                 if kind == SRC_POPULATION:
-                    d = decs[c]
+                    d = _view(dec_data, dec_lay, c)
                     for col in range(z.shape[1]):
                         u = 0.0
                         for i in range(pop_start[p], pop_stop[p]):
@@ -326,17 +463,17 @@ def run_chunk(n_steps, dt, step0, spiking,
                         for j in range(levels):
                             z[j, i - pop_start[p]] += (1.0 if direct else g[j]) * rate[i]
         # -- outputs -------------------------------------------------------------------
-        for o in range(len(outputs)):
-            out = outputs[o]
+        for o in range(out_lay.shape[0]):
+            out = _row(out_data, out_lay, o)
             for col in range(out.shape[0]):
                 out[col] = 0.0
         for c in range(n_conn):
             if c_dst_kind[c] != DST_OUTPUT:
                 continue
-            z = states[c]
+            z = _view(st_data, st_lay, c)
             top = z.shape[0] - 1
-            enc = encs[c]
-            out = outputs[c_dst[c]]
+            enc = _view(enc_data, enc_lay, c)
+            out = _row(out_data, out_lay, c_dst[c])
             for row in range(enc.shape[0]):
                 acc = 0.0
                 for col in range(enc.shape[1]):
@@ -346,18 +483,18 @@ def run_chunk(n_steps, dt, step0, spiking,
         for q in range(n_probe):
             if p_kind[q] < 0 or step % p_every[q] != 0:  # spikes: recorded above
                 continue
-            rec = records[q]
+            rec = _view(rec_data, rec_lay, q)
             row = p_rows[q]
             p_rows[q] = row + 1
             kind = p_kind[q]
             src = p_src[q]
             if kind == PROBE_SINK:
-                z = states[src]
+                z = _view(st_data, st_lay, src)
                 top = z.shape[0] - 1
                 for col in range(z.shape[1]):
                     rec[row, col] = z[top, col]
             elif kind == PROBE_OUTPUT:
-                out = outputs[src]
+                out = _row(out_data, out_lay, src)
                 for col in range(out.shape[0]):
                     rec[row, col] = out[col]
             else:
