@@ -32,6 +32,7 @@ import math
 
 import numpy as np
 from numba import njit
+from numpy.lib.stride_tricks import as_strided
 
 from ..neurons.hh import derivatives
 from ..neurons.hh_kernels import _step_exp_euler, crossing_fraction
@@ -58,8 +59,9 @@ _FINITE = 1e300
 def _view(data, layout, i):
     """Array ``i`` of a packed list (``build.packed``): a (rows, columns) view."""
     start = layout[i, 0]
-    return data[start:start + layout[i, 1] * layout[i, 2]].reshape(
-        (layout[i, 1], layout[i, 2]))
+    return as_strided(data[start:start + layout[i, 1] * layout[i, 2]],
+                      shape=(layout[i, 1], layout[i, 2]),
+                      strides=(layout[i, 2] * data.itemsize, data.itemsize))
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -124,13 +126,15 @@ def _propagate(z, coef):
 
 
 @njit(cache=True, error_model="numpy")
-def _encode(enc_t, x, J):
-    """J += enc_tᵀ @ x; ``enc_t`` is (d, M) and ``J`` the destination population's
-    slice."""
-    for col in range(enc_t.shape[0]):
+def _encode(enc_data, enc_lay, c, x, J):
+    """J += enc_tᵀ @ x, with enc_t (d, M) connection ``c``'s packed encoder and ``J``
+    the destination population's slice. Rows are taken as contiguous slices, so the
+    inner loop vectorises."""
+    start, d, m = enc_lay[c, 0], enc_lay[c, 1], enc_lay[c, 2]
+    for col in range(d):
         w = x[col]
         if w != 0.0:
-            row = enc_t[col]
+            row = enc_data[start + col * m:start + (col + 1) * m]
             for i in range(J.shape[0]):
                 J[i] += row[i] * w
 
@@ -328,11 +332,11 @@ def run_chunk(n_steps, dt, step0, spiking,
             if to_pop:  # the mean over the step
                 for col in range(z.shape[1]):
                     x[col] = 0.5 * (x[col] + z[top, col]) if filtered else z[top, col]
-                _encode(_view(enc_data, enc_lay, c), x, J_dst)
+                _encode(enc_data, enc_lay, c, x, J_dst)
         for c in range(n_conn):
             if c_dst_kind[c] == DST_POPULATION and c_src_kind[c] != SRC_INPUT:
                 z = _view(st_data, st_lay, c)
-                _encode(_view(enc_data, enc_lay, c), z[z.shape[0] - 1],
+                _encode(enc_data, enc_lay, c, z[z.shape[0] - 1],
                         J[pop_start[c_dst[c]]:pop_stop[c_dst[c]]])
         # -- neurons -------------------------------------------------------------------
         for p in range(n_pop):
