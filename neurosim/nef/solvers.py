@@ -300,7 +300,9 @@ def resolve(solver, reg: float | None):
     if solver in ("lstsq_l2", "nnls"):
         reg = 0.1 if reg is None and solver == "lstsq_l2" else (reg or 0.0)
         reg = as_float("reg", reg, nonnegative=True)
-        return (lambda A, Y, rng: function(A, Y, rng, reg=reg)), (solver, reg)
+        key = (solver, reg, "pcg", PCG_MIN_NEURONS, PCG_TOLERANCE) \
+            if solver == "lstsq_l2" else (solver, reg)  # what decides its answer
+        return (lambda A, Y, rng: function(A, Y, rng, reg=reg)), key
     if reg is not None:
         raise ValueError(f"reg is not used by solver {solver!r}; it applies to "
                          "'lstsq_l2' and 'nnls'")
