@@ -126,15 +126,19 @@ def _propagate(z, coef):
 
 
 @njit(cache=True, error_model="numpy")
-def _encode(enc_data, enc_lay, c, x, J):
+def _encode(enc_data, enc_lay, c, x, J, bias, fresh):
     """J += enc_tᵀ @ x, with enc_t (d, M) connection ``c``'s packed encoder and ``J``
-    the destination population's slice. Rows are taken as contiguous slices, so the
-    inner loop vectorises."""
+    the destination population's slice; when ``fresh``, J = bias + enc_tᵀ @ x (one
+    pass fewer than setting J to the bias first). Rows are taken as contiguous
+    slices, so the inner loop vectorises."""
     start, d, m = enc_lay[c, 0], enc_lay[c, 1], enc_lay[c, 2]
     for col in range(d):
         w = x[col]
-        if w != 0.0:
-            row = enc_data[start + col * m:start + (col + 1) * m]
+        row = enc_data[start + col * m:start + (col + 1) * m]
+        if fresh and col == 0:
+            for i in range(J.shape[0]):
+                J[i] = bias[i] + row[i] * w
+        elif w != 0.0:
             for i in range(J.shape[0]):
                 J[i] += row[i] * w
 
@@ -295,6 +299,7 @@ def run_chunk(n_steps, dt, step0, spiking,
     x = np.empty(64 if input_stop.shape[0] == 0 else max(64, input_stop[-1]))
     after = np.empty(J.shape[0])
     decay = np.empty(n_pop)
+    fresh = np.ones(n_pop, np.bool_)
     for p in range(n_pop):
         decay[p] = math.exp(-dt / lif_par[p, 0]) if pop_kind[p] == LIF_SPIKING else 0.0
     max_fire = 0
@@ -306,8 +311,7 @@ def run_chunk(n_steps, dt, step0, spiking,
         if n_spk[0] + max_fire > spk_t.shape[0]:
             return k, SPIKES_FULL, -1
         # -- currents, and inputs into their synapses ---------------------------------
-        for i in range(J.shape[0]):
-            J[i] = bias[i]
+        fresh[:] = True  # J of population p not yet set this step
         for c in range(n_conn):
             if c_src_kind[c] != SRC_INPUT:
                 continue
@@ -316,7 +320,8 @@ def run_chunk(n_steps, dt, step0, spiking,
             filtered = c_order[c] >= 0
             to_pop = c_dst_kind[c] == DST_POPULATION
             if to_pop:
-                J_dst = J[pop_start[c_dst[c]]:pop_stop[c_dst[c]]]
+                dst = c_dst[c]
+                a, b = pop_start[dst], pop_stop[dst]
             top = z.shape[0] - 1
             for col in range(z.shape[1]):
                 x[col] = z[top, col]  # start of step
@@ -332,12 +337,20 @@ def run_chunk(n_steps, dt, step0, spiking,
             if to_pop:  # the mean over the step
                 for col in range(z.shape[1]):
                     x[col] = 0.5 * (x[col] + z[top, col]) if filtered else z[top, col]
-                _encode(enc_data, enc_lay, c, x, J_dst)
+                _encode(enc_data, enc_lay, c, x, J[a:b], bias[a:b], fresh[dst])
+                fresh[dst] = False
         for c in range(n_conn):
             if c_dst_kind[c] == DST_POPULATION and c_src_kind[c] != SRC_INPUT:
                 z = _view(st_data, st_lay, c)
-                _encode(enc_data, enc_lay, c, z[z.shape[0] - 1],
-                        J[pop_start[c_dst[c]]:pop_stop[c_dst[c]]])
+                dst = c_dst[c]
+                a, b = pop_start[dst], pop_stop[dst]
+                _encode(enc_data, enc_lay, c, z[z.shape[0] - 1], J[a:b], bias[a:b],
+                        fresh[dst])
+                fresh[dst] = False
+        for p in range(n_pop):
+            if fresh[p]:
+                for i in range(pop_start[p], pop_stop[p]):
+                    J[i] = bias[i]
         # -- neurons -------------------------------------------------------------------
         for p in range(n_pop):
             kind = pop_kind[p] if spiking else RATE
