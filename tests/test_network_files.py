@@ -307,8 +307,14 @@ def test_registering_functions(tmp_path, monkeypatch):
     assert net.connections[1].decoder_options["function"] is np.square
 
 
-def test_decoders_by_name_equal_decoders_of_the_callable():
+def test_decoders_by_name_equal_a_ridge_solve_for_the_product():
     population = ns.Population(100, 2, seed=3)
-    by_name = population.decoders(function=functions.get("product")).D
-    by_lambda = population.decoders(function=lambda X: X[:, 0] * X[:, 1]).D
-    np.testing.assert_array_equal(by_name, by_lambda)
+    points = population.eval_points(500)
+    by_name = population.decoders(function=functions.get("product"),
+                                  eval_points=points).D
+    A = population.rates(points)
+    sigma = 0.1 * A.max()
+    expected = np.linalg.solve(A.T @ A + len(points) * sigma ** 2 * np.eye(100),
+                               A.T @ (points[:, 0] * points[:, 1]))
+    np.testing.assert_allclose(by_name[:, 0], expected, rtol=0,
+                               atol=1e-9 * np.abs(expected).max())

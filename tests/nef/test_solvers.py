@@ -105,10 +105,15 @@ def test_svd_cutoff_truncates_small_singular_values():
     U = np.linalg.qr(rng.normal(size=(100, 5)))[0]
     V = np.linalg.qr(rng.normal(size=(5, 5)))[0]
     A = U @ np.diag([10.0, 5.0, 1.0, 1e-6, 1e-8]) @ V.T
-    Y = A @ rng.normal(size=(5, 1))
+    Y = A @ rng.normal(size=(5, 1)) + 1e-4 * rng.normal(size=(100, 1))
     D, info = solvers.svd(A, Y, cutoff=1e-3)
     assert info["rank"] == 3
-    assert np.linalg.norm(D) < 1e3  # the tiny singular values did not blow it up
+    # the pseudo-inverse of the three kept directions, nothing along the other two
+    np.testing.assert_allclose(D, V[:, :3] @ ((U[:, :3].T @ Y) / [[10.0], [5.0], [1.0]]),
+                               rtol=1e-9)
+    assert np.abs(V[:, 3:].T @ D).max() < 1e-12
+    untruncated, _ = solvers.svd(A, Y, cutoff=0.0)  # the noise, divided by 1e-8
+    assert np.linalg.norm(untruncated) > 100 * np.linalg.norm(D)
 
 
 def test_nnls_is_non_negative_and_matches_scipy(full_rank):
