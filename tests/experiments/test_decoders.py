@@ -113,10 +113,6 @@ def test_joint_x_and_square_decoding_equals_separate_solves(results):
     alone = pop.decoders(np.square, n_test_points=1000)
     assert results.metrics["rmse_lif_x2_N1000"] == pytest.approx(alone.rmse_test,
                                                                  rel=1e-9)
-    product = ns.Population(200, 2, neuron=ns.HodgkinHuxley(),
-                            max_rates=ns.Uniform(80.0, 120.0), seed=0)
-    assert results.metrics["rmse_hh_product_N200"] == pytest.approx(
-        product.decoders(FUNCTIONS["product"]).rmse_test, rel=1e-9)
 
 
 def test_stored_estimates_are_the_decoded_values(results):
