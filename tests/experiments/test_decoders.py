@@ -12,20 +12,12 @@ import pytest
 import neurosim as ns
 from neurosim import ConfigError, Results, runner
 
+from ..lif_reference import lif_rate as G
 
-TAU_RC, TAU_REF = 0.02, 0.002
 SMALL = {"n_neurons": "10, 100, 1000", "n_neurons_spiking": "10, 100",
          "n_neurons_hh": "20, 200", "n_seeds": "1", "n_test_points_spiking": "200"}
 FUNCTIONS = {"x": lambda X: X[:, 0], "x2": lambda X: X[:, 0] ** 2,
              "product": lambda X: X[:, 0] * X[:, 1]}
-
-
-def G(J):
-    """LIF rate (Hz) as the course writes it: 1 / (τ_ref − τ_rc ln(1 − 1/J)), J > 1."""
-    out = np.zeros_like(J)
-    above = J > 1.0
-    out[above] = 1.0 / (TAU_REF - TAU_RC * np.log(1.0 - 1.0 / J[above]))
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import pytest
 
 from neurosim import ConfigError, Results, runner
 
-
 METHODS = ["exp_euler", "rk4", "rk45", "euler"]
 
 

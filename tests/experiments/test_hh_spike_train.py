@@ -12,7 +12,6 @@ from scipy.integrate import solve_ivp
 
 from neurosim import ConfigError, Results, runner
 
-
 REST = -65.0  # mV
 
 

@@ -7,7 +7,6 @@ from scipy.stats import norm
 
 from neurosim import ConfigError, runner
 
-
 SMALL = {"capacity_counts": "[1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 25, 30]",
          "capacity_flip_fractions": "[0.0]"}
 

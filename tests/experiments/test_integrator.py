@@ -16,7 +16,6 @@ from scipy.integrate import solve_ivp
 
 from neurosim import ConfigError, Results, runner
 
-
 TAU_PROBE = 0.01
 
 

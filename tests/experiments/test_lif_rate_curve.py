@@ -15,13 +15,9 @@ import pytest
 
 from neurosim import ConfigError, Results, runner
 
+from ..lif_reference import lif_rate
 
 TAU, TAU_REF, DT = 0.02, 0.002, 1e-3
-
-
-def course_rate(J):
-    """G(J) as the course writes it, for J > 1."""
-    return 1.0 / (TAU_REF - TAU * np.log(1.0 - 1.0 / J))
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +43,7 @@ def test_analytic_curve_is_the_course_formula(results):
     J = results["fi_curves/lif/J"]
     analytic = results["fi_curves/lif/analytic"]
     above = J > 1.0
-    np.testing.assert_allclose(analytic[above], course_rate(J[above]), rtol=1e-12)
+    np.testing.assert_allclose(analytic[above], lif_rate(J[above]), rtol=1e-12)
     assert np.all(analytic[~above] == 0.0)
     assert analytic[-1] == pytest.approx(243.47, abs=0.01)  # J = 10: 1 / 4.107 ms
 
@@ -56,7 +52,7 @@ def test_exact_rates_at_1_ms_meet_the_acceptance_criterion(results):
     J = results["fi_curves/lif/J"]
     exact = results["fi_curves/lif/exact"]
     band = J >= 1.05 - 1e-12
-    G = course_rate(J[band])
+    G = lif_rate(J[band])
     assert np.max(np.abs(exact[band] - G) / G) < 5e-3  # the criterion
     assert np.max(np.abs(exact[band] - G) / G) < 1e-12  # what the method achieves
     assert np.all(exact[J <= 1.0] == 0.0)
@@ -77,7 +73,7 @@ def test_euler_rates_equal_their_discrete_closed_form_and_miss_G(results):
     # spikes on a 1 ms grid: the rate is 1 / (a whole number of ms), up to 18 % low
     worst = results.metrics["max_relative_error_euler"]
     band = J[above] >= 1.05 - 1e-12
-    closed_form = np.abs(1.0 / (period * course_rate(J[above])) - 1.0)[band]
+    closed_form = np.abs(1.0 / (period * lif_rate(J[above])) - 1.0)[band]
     assert worst == pytest.approx(closed_form.max(), rel=1e-9)
     assert 0.15 < worst < 0.2
     error = results["fi_curves/lif/relative_error_euler"]

@@ -19,7 +19,6 @@ from scipy.integrate import solve_ivp
 
 from neurosim import ConfigError, Results, runner
 
-
 TAU, TAU_REF, DT = 0.02, 0.002, 1e-4
 
 

@@ -17,7 +17,6 @@ from scipy.integrate import solve_ivp
 
 from neurosim import ConfigError, Results, runner
 
-
 W = 2 * np.pi
 DESIGNED = 2 * 6.0 * np.sin(W * 0.1 / 2) / W
 

@@ -18,7 +18,6 @@ from scipy.integrate import solve_ivp
 
 from neurosim import ConfigError, Results, runner
 
-
 BOUNDS = {"spiking": 0.02, "rate": 0.012}
 
 

@@ -9,6 +9,7 @@ from scipy.integrate import solve_ivp
 import neurosim.ann as nn
 from neurosim import ConfigError, Results, digits, runner
 
+from ..lif_reference import lif_rate
 
 NAME = "spiking-vs-rate"
 #: A reduced sweep: the default training, fewer sweep points, one NEF network per size.
@@ -83,13 +84,6 @@ def test_energy_proxies_follow_from_the_spike_counts(results):
     n_test = results.attrs["comparison"]["n_test"]
     np.testing.assert_allclose(results[f"{base}/wall_per_inference"],
                                results[f"{base}/wall_seconds"] / n_test, rtol=1e-12)
-
-
-def lif_rate(J, tau_rc, tau_ref):
-    """The LIF rate curve (Hz) in closed form, threshold 1."""
-    above = J > 1.0
-    safe = np.where(above, J, 2.0)
-    return np.where(above, 1.0 / (tau_ref + tau_rc * np.log1p(1.0 / (safe - 1.0))), 0.0)
 
 
 def soft_lif_rate(J, sigma, tau_rc, tau_ref):

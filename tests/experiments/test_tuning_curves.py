@@ -11,8 +11,8 @@ import pytest
 
 from neurosim import ConfigError, Results, runner
 
+from ..lif_reference import lif_rate as G
 
-TAU_RC, TAU_REF = 0.02, 0.002
 #: HH gains come from inverting a simulated f–I table (linear interpolation on a
 #: 0.05 µA/cm² grid of a smooth curve above the onset), and the ISI rate over 0.5 s
 #: at dt = 0.01 ms is resolved to about 100 Hz · 1e-5 s / 0.5 s = 0.002 Hz; seeds
@@ -20,15 +20,6 @@ TAU_RC, TAU_REF = 0.02, 0.002
 HH_MAX_RATE_TOLERANCE = 0.01  # Hz
 #: The classic HH model is class II: it starts firing at about 43 Hz, never lower.
 HH_ONSET_RATE = 43.0  # Hz
-
-
-def G(J):
-    """LIF rate (Hz) as the course writes it."""
-    J = np.asarray(J, dtype=float)
-    out = np.zeros_like(J)
-    above = J > 1.0
-    out[above] = 1.0 / (TAU_REF - TAU_RC * np.log(1.0 - 1.0 / J[above]))
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import pytest
 import neurosim.ann as nn
 from neurosim import ConfigError, Results, runner
 
-
 TRUTH = {"and": [0, 0, 0, 1], "or": [0, 1, 1, 1], "not": [1, 0], "xor": [0, 1, 1, 0]}
 
 
