@@ -65,7 +65,6 @@ naming the file, the table entry, the key and what is allowed.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -80,7 +79,7 @@ from .nef.dists import Uniform
 from .nef.population import Population
 from .nef.solvers import resolve
 from .network import PROBE_KINDS, Input, Network, Output
-from .neurons.models import MODEL_TYPES, load_model
+from .neurons.models import MODEL_TYPES, load_model, model_from_parameters
 from .synapses import PSC
 from .validation import _show, as_array, as_float
 
@@ -357,15 +356,9 @@ def _neuron(value, where: str, folder: Path):
     if kind not in MODEL_TYPES:
         raise ConfigError(f"{where}: neuron.type = {_show(kind)}: expected one of "
                           f"{', '.join(MODEL_TYPES)}")
-    cls = MODEL_TYPES[kind]
-    fields = [f.name for f in dataclasses.fields(cls)]
-    table = _table(value, f"{where}: neuron ({kind})", ("type",), fields)
-    args = {k: _number(v, where, f"neuron.{k}", finite=False)
-            for k, v in table.items() if k != "type"}
-    try:
-        return cls(**args)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}: neuron: {exc}") from None
+    return model_from_parameters(MODEL_TYPES[kind],
+                                 {k: v for k, v in value.items() if k != "type"},
+                                 where, "neuron")
 
 
 def _inputs(net: Network, data: dict, path, nodes: dict):

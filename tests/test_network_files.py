@@ -206,7 +206,7 @@ BAD_FILES = [  # (text added to BASE, the error message expected)
     (POPULATION_B + 'n_neurons = 5\nneuron = {type = "LIF", tau_rc = -1.0}\n',
      r"entry 2 \('B'\): neuron: tau_rc \(s\) must be > 0"),
     (POPULATION_B + 'n_neurons = 5\nneuron = {type = "LIF", tau = 0.02}\n',
-     r"neuron \(LIF\): unknown key 'tau'; allowed: type, tau_rc"),
+     r"entry 2 \('B'\): unknown key neuron.tau; allowed: tau_rc, tau_ref"),
     (POPULATION_B + 'n_neurons = 5\nneuron = "missing.toml"\n',
      r"neuron = 'missing.toml': .*missing.toml: no such file"),
     ('[[populations]]\nlabel = "u"\nn_neurons = 5\n', r"label 'u' is used twice"),

@@ -51,17 +51,26 @@ def load_model(path):
         raise ConfigError(f"{path}: type = {kind!r}: expected one of "
                           f"{sorted(MODEL_TYPES)}")
     cls = MODEL_TYPES[kind]
+    if "dimensional" in data:
+        if cls is not LIF or "parameters" in data:
+            raise ConfigError(f"{path}: [dimensional] is for type = \"LIF\" alone "
+                              "(without [parameters])")
+        numbers = _check_numbers(path, "dimensional", data["dimensional"], _DIMENSIONAL)
+        try:
+            return LIF.from_dimensional(**numbers)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{path}: dimensional: {exc}") from None
+    return model_from_parameters(cls, data.get("parameters", {}), path, "parameters")
+
+
+def model_from_parameters(cls, values: dict, where, table: str):
+    """``cls(**values)`` for a table of numbers read from a file (a model file's
+    ``[parameters]``, a network file's ``neuron``); an unknown key, a value that is
+    not a number or one the model refuses is a ConfigError naming ``where`` and
+    ``table``."""
+    fields = [f.name for f in dataclasses.fields(cls)]
+    numbers = _check_numbers(where, table, values, fields)
     try:
-        if "dimensional" in data:
-            if cls is not LIF or "parameters" in data:
-                raise ConfigError(f"{path}: [dimensional] is for type = \"LIF\" alone "
-                                  "(without [parameters])")
-            return LIF.from_dimensional(**_check_numbers(
-                path, "dimensional", data["dimensional"], _DIMENSIONAL))
-        fields = [f.name for f in dataclasses.fields(cls)]
-        return cls(**_check_numbers(path, "parameters", data.get("parameters", {}),
-                                    fields))
+        return cls(**numbers)
     except (ValueError, TypeError) as exc:
-        if isinstance(exc, ConfigError):
-            raise
-        raise ConfigError(f"{path}: {exc}") from None
+        raise ConfigError(f"{where}: {table}: {exc}") from None
