@@ -21,7 +21,8 @@ advance; synapses from populations take in this step's spikes or rates; outputs 
 probes read the states at t_k.
 
 LIF neurons advance in two passes: one vectorised pass over all (exact for those
-that do not spike), then the spiking ones, gathered, in a second vectorised pass;
+that do not spike), then the spiking ones — listed by ``compaction.compact`` straight
+into the step's event list, and gathered — in a second vectorised pass;
 each spike's exact time needs one log and no exp, as the decay factor for the step
 in which the refractory period ends, w = exp(−(dt − ref)/τ), is carried with ref.
 """
@@ -38,6 +39,7 @@ from ..neurons.hh import derivatives
 from ..neurons.hh_kernels import _step_exp_euler, crossing_fraction
 from ..neurons.lif import exact_step
 from ..vecmath import vexp, vlog
+from .compaction import compact
 
 # population kinds
 LIF_SPIKING, HH_SPIKING, RATE = 0, 1, 2
@@ -169,16 +171,6 @@ def _lif_fast(v, ref, w, J, dt, decay, v_min, carry, flags):
         count += flag
         bad |= not abs(drive) < _FINITE
     return count, not bad
-
-
-@njit(cache=True, error_model="numpy")
-def _compact(flags, first, idx):
-    """idx[:count] = first + the positions of the set flags, in order; returns count."""
-    count = 0
-    for i in range(flags.shape[0]):
-        idx[count] = first + i
-        count += flags[i]
-    return count
 
 
 @njit(cache=True, error_model="numpy")
@@ -366,37 +358,38 @@ def run_chunk(n_steps, dt, step0, spiking,
                                           decay[p], v_min, carry, flags[a:b])
                 if not finite:
                     return k, DIVERGED, _first_bad(J, a, b)
-                if count:
-                    count = _compact(flags[a:b], a, idx)
+                if count:  # the spiking neurons' ids go straight to the event list
+                    count = compact(flags[a:b], a, ev_id[base:])
                     for q in range(count):
-                        i = idx[q]
+                        i = ev_id[base + q]
                         sv[q], sr[q], sw[q], sj[q] = v[i], ref[i], w[i], J[i]
                     redo = _lif_spikes(sv, sr, sw, sj, count, dt, decay[p], tau,
-                                       tau_ref, v_reset, after) if carry else count
-                    if redo == 0:  # one spike each
+                                       tau_ref, v_reset, ev_after[base:]) \
+                        if carry else count
+                    if redo == 0:  # one spike each: the events are complete
+                        for q in range(count):
+                            i = ev_id[base + q]
+                            v[i], ref[i], w[i] = sv[q], sr[q], sw[q]
+                        n += count
+                    else:  # some need exact_step: list the events again
+                        idx[:count] = ev_id[base:base + count]
+                        after[:count] = ev_after[base:base + count]
                         for q in range(count):
                             i = idx[q]
-                            v[i], ref[i], w[i] = sv[q], sr[q], sw[q]
-                            ev_id[n + q] = i
-                            ev_after[n + q] = after[q]
-                        n += count
-                        count = 0
-                    for q in range(count):
-                        i = idx[q]
-                        if carry and after[q] >= 0.0:
-                            v[i], ref[i], w[i] = sv[q], sr[q], sw[q]
-                            ev_id[n] = i
-                            ev_after[n] = after[q]
-                            n += 1
-                            continue
-                        v[i], ref[i], fired = exact_step(
-                            v[i], ref[i], J[i], dt, decay[p], tau, tau_ref, v_reset,
-                            v_min, in_step)
-                        w[i] = math.exp((ref[i] - dt) / tau) if carry else 1.0
-                        for f in range(min(fired, 4)):
-                            ev_id[n] = i
-                            ev_after[n] = dt - in_step[f]
-                            n += 1
+                            if carry and after[q] >= 0.0:
+                                v[i], ref[i], w[i] = sv[q], sr[q], sw[q]
+                                ev_id[n] = i
+                                ev_after[n] = after[q]
+                                n += 1
+                                continue
+                            v[i], ref[i], fired = exact_step(
+                                v[i], ref[i], J[i], dt, decay[p], tau, tau_ref, v_reset,
+                                v_min, in_step)
+                            w[i] = math.exp((ref[i] - dt) / tau) if carry else 1.0
+                            for f in range(min(fired, 4)):
+                                ev_id[n] = i
+                                ev_after[n] = dt - in_step[f]
+                                n += 1
             elif kind == HH_SPIKING:
                 n_sub = hh_sub[p]
                 sub = dt * 1e3 / n_sub  # ms
