@@ -209,15 +209,17 @@ def _lif_spikes(sv, sr, sw, sj, n, dt, decay, tau, tau_ref, v_reset, after):
 def _kick_weights(ev_after, n, tau, e):
     """e[q] = h_0(ev_after[q]) = exp(−after/τ)/τ, the response of a synapse's first
     level to each event's unit impulse; vectorises."""
+    rate = 1.0 / tau
     for q in range(n):
-        e[q] = vexp(-ev_after[q] / tau) / tau
+        e[q] = vexp(-ev_after[q] * rate) * rate
 
 
 @njit(cache=True, error_model="numpy")
 def _next_level(ev_after, n, tau, j, e):
     """h_(j+1) from h_j: e[q] *= (after/τ)/(j+1), in place."""
+    factor = 1.0 / (tau * (j + 1))
     for q in range(n):
-        e[q] *= ev_after[q] / tau / (j + 1)
+        e[q] *= ev_after[q] * factor
 
 
 @njit(cache=True, error_model="numpy")
