@@ -18,7 +18,8 @@ its bias plus the encoded outputs of its incoming synapses — from inputs, thei
 over the step (the average of the outputs at t_(k−1) and t_k, so that no half-step
 shift enters), from populations, their output at t_(k−1) (one step of delay); neurons
 advance; synapses from populations take in this step's spikes or rates; outputs and
-probes read the states at t_k.
+probes read the states at t_k. (A spiking LIF population whose one input is 1-D gets
+its current in the neuron pass itself: the same numbers, one pass fewer.)
 
 LIF neurons advance in two passes: one vectorised pass over all (exact for those
 that do not spike), then the spiking ones — listed by ``compaction.compact`` straight
@@ -146,19 +147,23 @@ def _encode(enc_data, enc_lay, c, x, J, bias, fresh):
 
 
 @njit(cache=True, error_model="numpy")
-def _lif_fast(v, ref, w, J, dt, decay, v_min, carry, flags):
+def _lif_fast(v, ref, w, J, encode, bias, e, x, dt, decay, v_min, carry, flags):
     """Advance the LIF neurons of one population that do not spike in this step and
     flag the others, which keep their state for ``_lif_spikes``. At rest all step:
     one multiply-add; refractory all step: v held, ``w`` (exp(−(dt − ref)/τ), kept
     while ref > 0) times ``decay``; leaving the refractory period in the step: the
-    decay over the rest, ``w`` (without ``carry``: flagged). Branch-free: it
-    vectorises. Returns (number flagged, whether every J is finite)."""
+    decay over the rest, ``w`` (without ``carry``: flagged). When ``encode``, the
+    current is set here, J = bias + e·x (the population's one 1-D input), rather
+    than read. Branch-free: it vectorises. Returns (number flagged, whether every J
+    is finite)."""
     count = 0
     bad = False
     for i in range(v.shape[0]):
         vi = v[i]
         ri = ref[i]
         wi = w[i]
+        if encode:
+            J[i] = bias[i] + e[i] * x
         drive = J[i]
         free = ri <= 0.0
         whole = ri >= dt
@@ -294,6 +299,19 @@ def run_chunk(n_steps, dt, step0, spiking,
     after = np.empty(J.shape[0])
     decay = np.empty(n_pop)
     fresh = np.ones(n_pop, np.bool_)
+    # a spiking LIF population with one incoming connection, 1-D, has that encoder
+    # applied in its neuron pass (``_lif_fast``): one pass over its neurons fewer
+    n_in = np.zeros(n_pop, np.int64)
+    for c in range(n_conn):
+        if c_dst_kind[c] == DST_POPULATION:
+            n_in[c_dst[c]] += 1
+    fused = np.full(n_pop, -1, np.int64)
+    for c in range(n_conn):
+        dst = c_dst[c]
+        if c_dst_kind[c] == DST_POPULATION and n_in[dst] == 1 and enc_lay[c, 1] == 1 \
+                and spiking and pop_kind[dst] == LIF_SPIKING:
+            fused[dst] = c
+    x_fused = np.zeros(n_pop)
     for p in range(n_pop):
         decay[p] = math.exp(-dt / lif_par[p, 0]) if pop_kind[p] == LIF_SPIKING else 0.0
     max_fire = 0
@@ -331,18 +349,24 @@ def run_chunk(n_steps, dt, step0, spiking,
             if to_pop:  # the mean over the step
                 for col in range(z.shape[1]):
                     x[col] = 0.5 * (x[col] + z[top, col]) if filtered else z[top, col]
-                _encode(enc_data, enc_lay, c, x, J[a:b], bias[a:b], fresh[dst])
-                fresh[dst] = False
+                if fused[dst] == c:
+                    x_fused[dst] = x[0]
+                else:
+                    _encode(enc_data, enc_lay, c, x, J[a:b], bias[a:b], fresh[dst])
+                    fresh[dst] = False
         for c in range(n_conn):
             if c_dst_kind[c] == DST_POPULATION and c_src_kind[c] != SRC_INPUT:
                 z = _view(st_data, st_lay, c)
                 dst = c_dst[c]
                 a, b = pop_start[dst], pop_stop[dst]
-                _encode(enc_data, enc_lay, c, z[z.shape[0] - 1], J[a:b], bias[a:b],
-                        fresh[dst])
-                fresh[dst] = False
+                if fused[dst] == c:
+                    x_fused[dst] = z[z.shape[0] - 1, 0]
+                else:
+                    _encode(enc_data, enc_lay, c, z[z.shape[0] - 1], J[a:b], bias[a:b],
+                            fresh[dst])
+                    fresh[dst] = False
         for p in range(n_pop):
-            if fresh[p]:
+            if fresh[p] and fused[p] < 0:
                 for i in range(pop_start[p], pop_stop[p]):
                     J[i] = bias[i]
         # -- neurons -------------------------------------------------------------------
@@ -356,8 +380,11 @@ def run_chunk(n_steps, dt, step0, spiking,
             if kind == LIF_SPIKING:
                 tau, tau_ref, v_reset, v_min = lif_par[p]
                 carry = tau_ref - dt < 700.0 * tau  # exp((ref − dt)/τ) fits a float
-                count, finite = _lif_fast(v[a:b], ref[a:b], w[a:b], J[a:b], dt,
-                                          decay[p], v_min, carry, flags[a:b])
+                c = fused[p]
+                enc_in = _row(enc_data, enc_lay, c) if c >= 0 else bias[a:b]
+                count, finite = _lif_fast(v[a:b], ref[a:b], w[a:b], J[a:b], c >= 0,
+                                          bias[a:b], enc_in, x_fused[p], dt, decay[p],
+                                          v_min, carry, flags[a:b])
                 if not finite:
                     return k, DIVERGED, _first_bad(J, a, b)
                 if count:  # the spiking neurons' ids go straight to the event list

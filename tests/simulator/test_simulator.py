@@ -5,6 +5,8 @@ import pytest
 
 import neurosim as ns
 
+from .networks import channel
+
 
 def test_probes_record_what_they_say(tmp_path):
     net = ns.Network(seed=0, label="probes")
@@ -133,6 +135,29 @@ def test_one_description_runs_in_both_modes():
     spiking = ns.Simulator(net).run(0.2)
     assert spiking[voltage].shape == (200, 50)
     assert len(spiking.spikes(a)[0]) > 0
+
+
+def test_a_single_1d_input_encoded_in_the_neuron_pass_gives_the_same_numbers():
+    # A and B each have one 1-D input, so their currents are set in the neuron
+    # pass; a second input that is always 0 makes the kernel encode beforehand
+    def run(with_zero_inputs):
+        net, probe = channel(200, spikes=True)
+        a, b = net.populations
+        current = net.probe(b, "current")
+        if with_zero_inputs:
+            zero = net.input(lambda t: 0 * t)
+            net.connect(zero, a)
+            net.connect(zero, b)
+        res = ns.Simulator(net).run(0.3)
+        return res[probe], res[current], res.spikes(a), res.spikes(b)
+
+    fused, encoded = run(False), run(True)
+    assert len(fused[2][0]) > 1000
+    for x, y in zip(fused[:2], encoded[:2]):
+        np.testing.assert_array_equal(x, y)
+    for (t_x, id_x), (t_y, id_y) in zip(fused[2:], encoded[2:]):
+        np.testing.assert_array_equal(t_x, t_y)
+        np.testing.assert_array_equal(id_x, id_y)
 
 
 def test_simulator_arguments_are_checked():
