@@ -5,6 +5,7 @@ import pytest
 
 import neurosim as ns
 
+from ..lif_reference import lif_rate
 from .networks import channel
 
 
@@ -158,6 +159,30 @@ def test_a_single_1d_input_encoded_in_the_neuron_pass_gives_the_same_numbers():
     for (t_x, id_x), (t_y, id_y) in zip(fused[2:], encoded[2:]):
         np.testing.assert_array_equal(t_x, t_y)
         np.testing.assert_array_equal(id_x, id_y)
+
+
+def test_neurons_firing_faster_than_one_spike_a_step_keep_exact_intervals():
+    # a 0.3 ms refractory period at dt = 1 ms: up to 2.5 spikes per neuron a step,
+    # which the kernel's one-spike pass hands to the exact stepper
+    net = ns.Network(seed=3)
+    u = net.input(lambda t: 0.9 + 0 * t)
+    neuron = ns.LIF(tau_ref=3e-4)
+    a = net.population(40, 1, neuron=neuron, max_rates=ns.Uniform(1200, 2500),
+                       intercepts=ns.Uniform(-0.5, 0.5))
+    net.connect(u, a, synapse=None)
+    current = net.probe(a, "current")
+    sim = ns.Simulator(net, dt=1e-3)
+    res = sim.run(0.5)
+    J = res[current][-1]
+    rate = lif_rate(J, tau_ref=3e-4)
+    times, ids = res.spikes(a)
+    assert rate.max() > 1500.0
+    checked = 0
+    for i in np.flatnonzero(rate > 5.0):
+        isi = np.diff(times[ids == i])[1:]
+        np.testing.assert_allclose(isi, 1.0 / rate[i], rtol=1e-6, atol=1e-12)
+        checked += rate[i] > 1000.0
+    assert checked >= 10
 
 
 def test_simulator_arguments_are_checked():
