@@ -99,8 +99,9 @@ def test_points_seeds_and_folders_are_planned_deterministically(toy_env):
     # keyed by the point, not by the order: a larger grid keeps the old seeds
     _, more = sw.plan("toy", {"x": ["0.5", "1", "2.5"]}, seeds=3, sweep_seed=7)
     old = {(p.values["x"], p.seed_index): p.seed for p in points}
-    assert all(old[(p.values["x"], p.seed_index)] == p.seed for p in more
-               if (p.values["x"], p.seed_index) in old)
+    shared = [p for p in more if (p.values["x"], p.seed_index) in old]
+    assert len(shared) == 6
+    assert all(old[(p.values["x"], p.seed_index)] == p.seed for p in shared)
     assert sw.parse_grid(["a=0:1:5"]) == {"a": ["0.0", "0.25", "0.5", "0.75", "1.0"]}
     with pytest.raises(ns.ConfigError, match="unknown key 'y'"):
         sw.plan("toy", {"y": ["1"]})

@@ -8,7 +8,6 @@ ideal integral 0.1 for the integrator.
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 import neurosim as ns
 
@@ -46,6 +45,12 @@ def test_integrator_file_in_rate_mode_holds_its_integral(tmp_path):
     held = res["decoded/integrator.decoded/x_hat"][-1, 0]
     assert abs(held - 0.1) < 0.01
     assert res.provenance["seed"] == 3 and not res.spikes
+    # the run's seed, not the file's (0), drew the network
+    for seed, same in ((3, True), (0, False)):
+        net, probes = ns.load_network(MODELS / "integrator.toml", seed=seed)
+        direct = ns.Simulator(net, mode="rate", progress=False).run(0.6)
+        assert np.array_equal(res["decoded/integrator.decoded/x_hat"],
+                              direct[probes["integrator.decoded"]]) == same
 
 
 def test_an_unknown_model_is_a_one_line_error(tmp_path):
@@ -54,9 +59,3 @@ def test_an_unknown_model_is_a_one_line_error(tmp_path):
     assert "model 'nope': no such file" in out.stderr
     assert "communication_channel, integrator, oscillator" in out.stderr
     assert not (tmp_path / "r").exists()
-
-
-@pytest.mark.parametrize("seed", [0, 5])
-def test_the_runs_seed_replaces_the_files(seed):
-    net, _ = ns.load_network(MODELS / "integrator.toml", seed=seed)
-    assert net.seed == seed

@@ -54,7 +54,6 @@ def test_ideal_trajectory_and_designed_amplitude(results):
                                atol=1e-9)
     assert np.linalg.norm(first.y[:2, -1]) == pytest.approx(DESIGNED, rel=1e-9)
     assert results.metrics["designed_amplitude"] == pytest.approx(DESIGNED, rel=1e-12)
-    assert DESIGNED == pytest.approx(0.5902, abs=1e-4)
 
 
 def test_a_kick_ending_inside_a_sampling_interval_is_exact(experiment):
@@ -89,14 +88,13 @@ def test_frequency_and_amplitude_meet_the_acceptance_bounds(results, mode):
     after = t >= 0.3
     angle = np.unwrap(np.arctan2(x[after, 1], x[after, 0]))
     frequency = np.polyfit(t[after], angle, 1)[0] / W
+    # signed: counter-clockwise, as A = [[0, −ω], [ω, 0]] says (clockwise gives −1)
     assert frequency == pytest.approx(1.0, rel=0.03)
     assert results.metrics[f"frequency_{mode}"] == pytest.approx(frequency, rel=1e-9)
     relative = np.linalg.norm(x[after], axis=1) / DESIGNED
     assert np.all(np.abs(relative - 1.0) <= 0.2)
     assert results.metrics[f"amplitude_deviation_{mode}"] == pytest.approx(
         np.max(np.abs(relative - 1.0)), rel=1e-9)
-    # it turns counter-clockwise, as A = [[0, −ω], [ω, 0]] says
-    assert np.all(np.diff(angle) > -0.5)
 
 
 def test_spikes_show_the_rotation(results):

@@ -57,8 +57,6 @@ def test_spiking_accuracy_is_within_one_point_of_the_rate_network(results):
     assert attrs["spiking_accuracy"] == accuracy[0.2]
     assert attrs["gap_points"] == pytest.approx(100 * (accuracy[0.2] - rate), abs=1e-12)
     assert results.metrics["gap_points"] == attrs["gap_points"]
-    # measured 0.7-1.1 s here for the whole test set (2 shared cores)
-    assert attrs["spiking_wall_seconds"] < 30.0
 
 
 def test_accuracy_rises_with_presentation_time(results):
