@@ -10,6 +10,7 @@ import neurosim.ann as nn
 from neurosim import ConfigError, Results, digits, runner
 
 from ..lif_reference import lif_rate
+from .cli import assert_redrawn_alike
 
 NAME = "spiking-vs-rate"
 #: A reduced sweep: the default training, fewer sweep points, one NEF network per size.
@@ -210,11 +211,7 @@ def test_summary_is_stored_logged_and_consistent(folder, results):
 
 
 def test_run_then_redraw_from_the_file_gives_identical_figures(folder, tmp_path):
-    assert sorted(p.name for p in folder.glob("*.png")) == FIGURES
-    again = runner.redraw(folder / "results.h5", tmp_path / "again")
-    assert sorted(p.name for p in again) == FIGURES
-    for name in FIGURES:
-        assert (tmp_path / "again" / name).read_bytes() == (folder / name).read_bytes()
+    assert_redrawn_alike(folder, FIGURES, tmp_path)
 
 
 @pytest.mark.parametrize("overrides, match", [

@@ -12,6 +12,7 @@ import pytest
 from neurosim import ConfigError, Results, runner
 
 from ..lif_reference import lif_rate as G
+from .cli import assert_redrawn_alike
 
 #: HH gains come from inverting a simulated f–I table (linear interpolation on a
 #: 0.05 µA/cm² grid of a smooth curve above the onset), and the ISI rate over 0.5 s
@@ -187,8 +188,4 @@ def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):
         loaded.children("tuning_curves/lif_2d"))
     assert loaded.attrs["tuning_curves/hh/rates"]["units"] == "Hz"
     assert loaded["tuning_curves/hh/rates"].shape == (2001, 5)
-    names = sorted(p.name for p in folder.glob("*.png"))
-    assert names == ["tuning_curves.png", "tuning_surfaces.png"]
-    runner.redraw(folder / "results.h5", tmp_path / "again")
-    for name in names:
-        assert (tmp_path / "again" / name).read_bytes() == (folder / name).read_bytes()
+    assert_redrawn_alike(folder, ["tuning_curves.png", "tuning_surfaces.png"], tmp_path)

@@ -7,6 +7,8 @@ import pytest
 import neurosim.ann as nn
 from neurosim import ConfigError, Results, runner
 
+from .cli import assert_redrawn_alike
+
 TRUTH = {"and": [0, 0, 0, 1], "or": [0, 1, 1, 1], "not": [1, 0], "xor": [0, 1, 1, 0]}
 
 
@@ -85,12 +87,8 @@ def test_saved_mlp_reloads_from_the_file_and_redraws_identically(tmp_path):
     np.testing.assert_array_equal(nn.predict(model, plane)[:, 0].reshape(41, 41),
                                   loaded["logic/mlp_xor/grid_logit"])
     assert len(history["loss"]) == 500
-    drawn = sorted(p.name for p in folder.glob("*.png"))
-    assert drawn == ["decision_boundaries.png", "perceptron_learning.png"]
-    again = runner.redraw(folder / "results.h5", tmp_path / "again")
-    assert sorted(p.name for p in again) == drawn
-    for name in drawn:
-        assert (tmp_path / "again" / name).read_bytes() == (folder / name).read_bytes()
+    assert_redrawn_alike(folder, ["decision_boundaries.png", "perceptron_learning.png"],
+                         tmp_path)
 
 
 def test_unknown_gate_is_refused(experiment):
