@@ -122,8 +122,8 @@ class Simulator:
                     steps, status, bad = K.run_chunk(
                         chunk - done, self.dt, self.steps, m.spiking, m.pop_kind,
                         m.pop_start, m.pop_stop, m.gain, m.bias, m.J, m.rate, m.v,
-                        m.ref, m.ref_decay, m.lif_par, m.hv, m.hm, m.hh, m.hn, m.hh_par,
-                        m.hh_sub,
+                        m.ref, m.ref_decay, m.lif_par, m.pop_fused, m.hv, m.hm, m.hh,
+                        m.hn, m.hh_par, m.hh_sub,
                         m.rate_code, m.rate_par, m.table_start, m.table_stop, m.table_j,
                         m.table_r, inputs[done:], m.input_start, m.input_stop,
                         m.c_src_kind, m.c_src, m.c_dst_kind, m.c_dst, m.c_order, m.c_tau,

@@ -190,6 +190,16 @@ class Model:
         self.phis = packed([c[2] for c in coefficients])
         self.gammas = packed([c[3] for c in coefficients])
         self.outputs = packed([np.zeros(o.dimensions) for o in self.network.outputs])
+        # a spiking LIF population whose one input is 1-D gets its current in its
+        # neuron pass (J = bias + e·x there): one pass over its neurons fewer
+        self.pop_fused = np.full(len(self.populations), -1, np.int64)
+        into = [c for c, r in enumerate(rows) if r[2] == K.DST_POPULATION]
+        for c in into:
+            dst = rows[c][3]
+            alone = sum(rows[o][3] == dst for o in into) == 1
+            if alone and self.spiking and self.pop_kind[dst] == K.LIF_SPIKING \
+                    and self.encs[1][c, 1] == 1:
+                self.pop_fused[dst] = c
         if n == 0:  # numba needs typed arrays even when empty
             self.c_tau = np.zeros(0)
 

@@ -265,7 +265,7 @@ def _first_bad(J, a, b):
 @njit(cache=True, error_model="numpy")
 def run_chunk(n_steps, dt, step0, spiking,
               pop_kind, pop_start, pop_stop, gain, bias, J, rate,
-              v, ref, w, lif_par, hv, hm, hh, hn, hh_par, hh_sub,
+              v, ref, w, lif_par, pop_fused, hv, hm, hh, hn, hh_par, hh_sub,
               rate_code, rate_par, table_start, table_stop, table_j, table_r,
               inputs, input_start, input_stop,
               c_src_kind, c_src, c_dst_kind, c_dst, c_order, c_tau, dec_data, dec_lay,
@@ -274,6 +274,8 @@ def run_chunk(n_steps, dt, step0, spiking,
               p_kind, p_src, p_every, p_rows, rec_data, rec_lay,
               record_spikes, spk_t, spk_id, spk_pop, n_spk):
     """Advance the network ``n_steps`` steps; see the module docstring.
+    ``pop_fused[p]`` is the connection whose encoder the neuron pass of population
+    ``p`` applies (``build.Model``), or −1.
 
     Returns ``(steps done, status, failing neuron)``; status ``SPIKES_FULL`` means
     the spike buffer needs room (grow it and call again), ``DIVERGED`` that a current
@@ -299,19 +301,7 @@ def run_chunk(n_steps, dt, step0, spiking,
     after = np.empty(J.shape[0])
     decay = np.empty(n_pop)
     fresh = np.ones(n_pop, np.bool_)
-    # a spiking LIF population with one incoming connection, 1-D, has that encoder
-    # applied in its neuron pass (``_lif_fast``): one pass over its neurons fewer
-    n_in = np.zeros(n_pop, np.int64)
-    for c in range(n_conn):
-        if c_dst_kind[c] == DST_POPULATION:
-            n_in[c_dst[c]] += 1
-    fused = np.full(n_pop, -1, np.int64)
-    for c in range(n_conn):
-        dst = c_dst[c]
-        if c_dst_kind[c] == DST_POPULATION and n_in[dst] == 1 and enc_lay[c, 1] == 1 \
-                and spiking and pop_kind[dst] == LIF_SPIKING:
-            fused[dst] = c
-    x_fused = np.zeros(n_pop)
+    x_fused = np.zeros(n_pop)  # the input of population p applied in its neuron pass
     for p in range(n_pop):
         decay[p] = math.exp(-dt / lif_par[p, 0]) if pop_kind[p] == LIF_SPIKING else 0.0
     max_fire = 0
@@ -349,7 +339,7 @@ def run_chunk(n_steps, dt, step0, spiking,
             if to_pop:  # the mean over the step
                 for col in range(z.shape[1]):
                     x[col] = 0.5 * (x[col] + z[top, col]) if filtered else z[top, col]
-                if fused[dst] == c:
+                if pop_fused[dst] == c:
                     x_fused[dst] = x[0]
                 else:
                     _encode(enc_data, enc_lay, c, x, J[a:b], bias[a:b], fresh[dst])
@@ -359,14 +349,14 @@ def run_chunk(n_steps, dt, step0, spiking,
                 z = _view(st_data, st_lay, c)
                 dst = c_dst[c]
                 a, b = pop_start[dst], pop_stop[dst]
-                if fused[dst] == c:
+                if pop_fused[dst] == c:
                     x_fused[dst] = z[z.shape[0] - 1, 0]
                 else:
                     _encode(enc_data, enc_lay, c, z[z.shape[0] - 1], J[a:b], bias[a:b],
                             fresh[dst])
                     fresh[dst] = False
         for p in range(n_pop):
-            if fresh[p] and fused[p] < 0:
+            if fresh[p] and pop_fused[p] < 0:
                 for i in range(pop_start[p], pop_stop[p]):
                     J[i] = bias[i]
         # -- neurons -------------------------------------------------------------------
@@ -380,7 +370,7 @@ def run_chunk(n_steps, dt, step0, spiking,
             if kind == LIF_SPIKING:
                 tau, tau_ref, v_reset, v_min = lif_par[p]
                 carry = tau_ref - dt < 700.0 * tau  # exp((ref − dt)/τ) fits a float
-                c = fused[p]
+                c = pop_fused[p]
                 enc_in = _row(enc_data, enc_lay, c) if c >= 0 else bias[a:b]
                 count, finite = _lif_fast(v[a:b], ref[a:b], w[a:b], J[a:b], c >= 0,
                                           bias[a:b], enc_in, x_fused[p], dt, decay[p],
