@@ -66,7 +66,6 @@ naming the file, the table entry, the key and what is allowed.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,10 +79,10 @@ from .nef.population import Population
 from .nef.solvers import resolve
 from .network import PROBE_KINDS, Input, Network, Output
 from .neurons.models import MODEL_TYPES, load_model, model_from_parameters
+from .results import check_name
 from .synapses import PSC
-from .validation import _show, as_array, as_float
+from .validation import _show, as_array, as_float, as_int
 
-_LABEL = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _TOP = ("description", "network", "inputs", "populations", "outputs", "connections",
         "probes")
 
@@ -218,24 +217,12 @@ def _table(value, where: str, required=(), optional=()) -> dict:
 
 def _number(value, where: str, key: str, positive=False, nonnegative=False,
             finite=True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{where}: {key} = {_show(value)}: expected a number")
-    x = float(value)
-    if math.isnan(x) or (finite and math.isinf(x)):
-        raise ConfigError(f"{where}: {key} = {x!r}: expected a finite number")
-    if positive and not x > 0:
-        raise ConfigError(f"{where}: {key} = {x!r}: expected a number > 0")
-    if nonnegative and not x >= 0:
-        raise ConfigError(f"{where}: {key} = {x!r}: expected a number >= 0")
-    return x
+    return _checked(where, as_float, key, value, positive=positive,
+                    nonnegative=nonnegative, finite=finite)
 
 
 def _integer(value, where: str, key: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{where}: {key} = {_show(value)}: expected an integer")
-    if value < minimum:
-        raise ConfigError(f"{where}: {key} = {value}: expected an integer >= {minimum}")
-    return value
+    return _checked(where, as_int, key, value, minimum=minimum)
 
 
 def _string(value, where: str, key: str) -> str:
@@ -245,11 +232,7 @@ def _string(value, where: str, key: str) -> str:
 
 
 def _label(value, where: str, key: str = "label") -> str:
-    value = _string(value, where, key)
-    if not _LABEL.match(value):
-        raise ConfigError(f"{where}: {key} = {value!r}: expected letters, digits, '_', "
-                          "'-' or '.'")
-    return value
+    return _checked(where, check_name, key, value)
 
 
 def _values(value, where: str, key: str) -> tuple:

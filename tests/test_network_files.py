@@ -197,7 +197,7 @@ BAD_FILES = [  # (text added to BASE, the error message expected)
      (r"\[\[populations\]\] entry 2 \('B'\): unknown key 'n_nuerons'; "
      r"allowed: label, n_neurons")),
     (POPULATION_B, r"\[\[populations\]\] entry 2 \('B'\): missing key 'n_neurons'"),
-    (POPULATION_B + "n_neurons = 5.0\n", r"n_neurons = 5.0: expected an integer"),
+    (POPULATION_B + "n_neurons = 5.0\n", r"n_neurons must be an integer, got 5.0 of type float"),
     (POPULATION_B + "n_neurons = 5\nmax_rates = 200\n",
      r"max_rates = 200: expected \[low, high\]"),
     (POPULATION_B + 'n_neurons = 5\nneuron = "Izhikevich"\n',
@@ -211,7 +211,8 @@ BAD_FILES = [  # (text added to BASE, the error message expected)
      r"neuron = 'missing.toml': .*missing.toml: no such file"),
     ('[[populations]]\nlabel = "u"\nn_neurons = 5\n', r"label 'u' is used twice"),
     ('[[populations]]\nlabel = "has space"\nn_neurons = 5\n',
-     r"label = 'has space': expected letters, digits"),
+     r"label must be a non-empty name of letters, digits, '_', '-' or '.', "
+     r"got 'has space'"),
     ('[[inputs]]\nlabel = "v"\nsignal = {type = "square"}\n',
      (r"\[\[inputs\]\] entry 2 \('v'\): signal.type = 'square': expected one of "
      r"sine, step, constant")),
@@ -248,8 +249,8 @@ BAD_FILES = [  # (text added to BASE, the error message expected)
     ('[[probes]]\ntarget = "u"\nwhat = "spikes"\n',
      r"\[\[probes\]\] entry 1: probing 'spikes' needs a population"),
     ('[[probes]]\ntarget = "A"\nsample_every = 0\n',
-     r"sample_every = 0: expected an integer >= 1"),
-    ("[network]\nseed = -1\n", r"\[network\]: seed = -1: expected an integer >= 0"),
+     r"sample_every must be >= 1, got 0"),
+    ("[network]\nseed = -1\n", r"\[network\]: seed must be >= 0, got -1"),
 ]
 
 
