@@ -27,13 +27,15 @@ logits over time, spiking and in rate mode.
 
 * a communication channel sin(2 pi t) -> A -> B, 5 ms synapses into A and into B,
   B decoded through a 10 ms synapse, for ``channel_duration`` s. Its error is the RMSE
-  against sin(2 pi t) through those three first-order low-passes in continuous time
-  (``scipy.signal.lsim`` on a grid 20 times finer than dt);
+  against sin(2 pi t) through those three first-order low-passes in continuous time;
 * an integrator: input 1 for 0.1 s into a population with a 100 ms recurrent synapse
   (input transform 0.1), decoded through 10 ms, for ``integrator_duration`` s. The
   ideal is the integral of the input (0.1 after the pulse) through the 10 ms probe
   synapse, in closed form; reported are the value at 0.2 s, its error, and the drift:
   the mean of |x(t) - x(0.2 s)| over t >= 0.2 s.
+
+Both networks and their references are those of the communication-channel and
+integrator experiments (their ``build``, ``ideal_response`` and ``ideal``).
 
 Randomness: the seed feeds a ``SeedSequence`` whose four children draw the split, the
 initial weights, the batch order and the NEF network seeds.
@@ -56,12 +58,12 @@ import itertools
 import logging
 
 import numpy as np
-from scipy import signal
 
 import neurosim as ns
 import neurosim.ann as nn
 from neurosim.plots import figure, plot_loglog, plot_raster, plot_traces, save_figure
 from neurosim.progress import progress
+from neurosim.runner import load_experiment
 from neurosim.validation import as_float, as_int, as_steps
 
 CONFIG = {
@@ -97,8 +99,6 @@ CHANNEL_TAUS = (0.005, 0.005, 0.01)
 INTEGRATOR_TAU, PULSE, PULSE_HEIGHT, PROBE_TAU = 0.1, 0.1, 1.0, 0.01
 #: The integrator's value is read this long after the pulse ended (s).
 HOLD_CHECK = 0.1
-#: The lsim reference runs on a grid this many times finer than dt.
-FINE = 20
 #: Seconds of the channel's error trace drawn.
 CHANNEL_SHOWN = 2.0
 #: Energy proxies stored for each sweep point, with their units.
@@ -278,65 +278,6 @@ def example(model, x, config):
     return out
 
 
-def channel(n_neurons, seed):
-    """sin(2 pi t) -> A -> B (synapses ``CHANNEL_TAUS``); returns (network, B's
-    decoded probe)."""
-    net = ns.Network(seed=seed, label="channel")
-    u = net.input(lambda t: np.sin(2 * np.pi * t), label="u")
-    a = net.population(n_neurons, 1, label="A")
-    b = net.population(n_neurons, 1, label="B")
-    net.connect(u, a, synapse=ns.PSC(CHANNEL_TAUS[0]))
-    net.connect(a, b, synapse=ns.PSC(CHANNEL_TAUS[1]))
-    return net, net.probe(b, synapse=ns.PSC(CHANNEL_TAUS[2]), label="B.decoded")
-
-
-def integrator(n_neurons, seed):
-    """A pulse of ``PULSE_HEIGHT`` for ``PULSE`` s into a recurrent integrator; returns
-    (network, its decoded probe)."""
-    net = ns.Network(seed=seed, label="integrator")
-    u = net.input(lambda t: np.where(t <= PULSE + 1e-9, PULSE_HEIGHT, 0.0), label="u")
-    a = net.population(n_neurons, 1, label="A")
-    net.connect(u, a, synapse=ns.PSC(INTEGRATOR_TAU), transform=INTEGRATOR_TAU)
-    net.connect(a, a, synapse=ns.PSC(INTEGRATOR_TAU))
-    return net, net.probe(a, synapse=ns.PSC(PROBE_TAU), label="A.decoded")
-
-
-def lowpassed_sine(taus, steps, dt, frequency=1.0):
-    """sin(2 pi f t) through first-order low-passes of time constants ``taus`` (s) in
-    continuous time, sampled at t = dt, 2 dt, ..., steps dt.
-
-    ``scipy.signal.lsim`` integrates the transfer function 1 / prod(tau s + 1) exactly
-    for an input linear between the points of a grid ``FINE`` times finer than dt.
-
-    Returns
-    -------
-    array (steps,)
-    """
-    t = np.arange(steps * FINE + 1) * (dt / FINE)
-    denominator = np.array([1.0])
-    for tau in taus:
-        denominator = np.polymul(denominator, [tau, 1.0])
-    _, y, _ = signal.lsim(([1.0], denominator), np.sin(2 * np.pi * frequency * t), t)
-    return y[FINE::FINE]
-
-
-def integrated_pulse(t):
-    """The ideal integrator's decoded value at times ``t`` (s): the integral of the
-    pulse, min(t, PULSE) * PULSE_HEIGHT, through the ``PROBE_TAU`` low-pass, in closed
-    form.
-
-    Returns
-    -------
-    array like ``t``
-    """
-    t = np.asarray(t, dtype=float)
-    tau = PROBE_TAU
-    ramp = t - tau * (1.0 - np.exp(-t / tau))
-    end = PULSE - tau * (1.0 - np.exp(-PULSE / tau))
-    after = PULSE - (PULSE - end) * np.exp(-(t - PULSE) / tau)
-    return PULSE_HEIGHT * np.where(t <= PULSE, ramp, after)
-
-
 def fitted_slope(x, y):
     """Least-squares slope of log(y) against log(x)."""
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
@@ -354,15 +295,21 @@ def nef_errors(config, seeds, dt, channel_steps, integrator_steps):
         ``(network, mode)`` -> (t (s), decoded (T,)) at ``reference_neurons``, first
         trial; mode ``"ideal"`` holds the continuous-time reference.
     """
+    # the networks and references of the channel and integrator experiments
+    channel = load_experiment("communication-channel").module
+    integrator = load_experiment("integrator").module
     sizes = config["neurons"]
-    ideal = lowpassed_sine(CHANNEL_TAUS, channel_steps, dt)
+    ideal = channel.ideal_response(channel_steps, dt, 1.0, 1.0, CHANNEL_TAUS)
     check = PULSE + HOLD_CHECK
     errors, traces = {}, {}
     jobs = [(i, j, mode) for i in range(len(sizes)) for j in range(len(seeds))
             for mode in ("spiking", "rate")]
     for i, j, mode in progress(jobs, desc="NEF networks"):
         n, seed = sizes[i], int(seeds[j])
-        net, probe = channel(n, seed)
+        net, probe = channel.build(
+            {"seed": seed, "n_neurons": n, "frequency": 1.0, "amplitude": 1.0,
+             "synapse": CHANNEL_TAUS[0], "probe_synapse": CHANNEL_TAUS[2]},
+            spikes=False)
         res = ns.Simulator(net, dt=dt, mode=mode,
                            progress=False).run_steps(channel_steps)
         x = res[probe][:, 0]
@@ -371,19 +318,22 @@ def nef_errors(config, seeds, dt, channel_steps, integrator_steps):
         if n == config["reference_neurons"] and j == 0:
             traces[("channel", mode)] = (res.times(probe), x)
             traces[("channel", "ideal")] = (res.times(probe), ideal)
-        net, probe = integrator(n, seed)
+        net, probe = integrator.build(n, seed, {
+            "tau": INTEGRATOR_TAU, "pulse": PULSE_HEIGHT, "pulse_duration": PULSE,
+            "probe_synapse": PROBE_TAU})
         res = ns.Simulator(net, dt=dt, mode=mode,
                            progress=False).run_steps(integrator_steps)
         x, t = res[probe][:, 0], res.times(probe)
         at = int(np.argmin(np.abs(t - check)))
-        measured = {"value": x[at], "error": x[at] - integrated_pulse(t[at]),
+        exact = integrator.ideal(t, PULSE_HEIGHT, PULSE, PROBE_TAU)
+        measured = {"value": x[at], "error": x[at] - exact[at],
                     "drift": np.mean(np.abs(x[at:] - x[at]))}
         for quantity, value in measured.items():
             key = ("integrator", quantity, mode)
             errors.setdefault(key, np.zeros((len(sizes), len(seeds))))[i, j] = value
         if n == config["reference_neurons"] and j == 0:
             traces[("integrator", mode)] = (t, x)
-            traces[("integrator", "ideal")] = (t, integrated_pulse(t))
+            traces[("integrator", "ideal")] = (t, exact)
     return errors, traces
 
 
@@ -544,8 +494,10 @@ def run(config, out):
     results.set_attrs(f"{base}/channel", duration=config["channel_duration"],
                       taus=list(CHANNEL_TAUS))
     check = PULSE + HOLD_CHECK
+    ideal = float(load_experiment("integrator").module.ideal(check, PULSE_HEIGHT, PULSE,
+                                                             PROBE_TAU))
     results.set_attrs(f"{base}/integrator", duration=config["integrator_duration"],
-                      check_time=check, ideal=float(integrated_pulse(check)),
+                      check_time=check, ideal=ideal,
                       tau=INTEGRATOR_TAU, pulse=PULSE, pulse_height=PULSE_HEIGHT)
     for (network, mode), (t, x) in traces.items():
         results.add(f"{base}/{network}/trace/t", t, units="s")
@@ -576,7 +528,7 @@ def run(config, out):
                "presentation_tau": tau,
                "reference_neurons": config["reference_neurons"],
                "n_test": n_test, "integrator_check": check,
-               "integrator_ideal": float(integrated_pulse(check)),
+               "integrator_ideal": ideal,
                "nef_trials": config["nef_trials"], "dt": dt}
     results.set_attrs(base, **summary, **context)
     results.metrics.update(summary)

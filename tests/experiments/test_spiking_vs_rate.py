@@ -4,7 +4,6 @@ simulator's accuracy bounds, and every stored number agrees with closed forms.""
 
 import numpy as np
 import pytest
-from scipy.integrate import solve_ivp
 
 import neurosim.ann as nn
 from neurosim import ConfigError, Results, digits, runner
@@ -164,35 +163,6 @@ def test_nef_networks_reach_the_simulator_bounds(results):
         assert abs(value - 0.1) <= 0.015
         assert results[f"comparison/integrator/error_{mode}"][row, 0] == \
             pytest.approx(value - integrator["ideal"], abs=1e-12)
-
-
-def test_lsim_reference_is_the_steady_state_of_the_three_low_passes(experiment):
-    module = experiment.module
-    dt, steps = 1e-3, 2000
-    y = module.lowpassed_sine(module.CHANNEL_TAUS, steps, dt)
-    t = dt * np.arange(1, steps + 1)
-    w = 2 * np.pi
-    H = np.prod([1.0 / (1.0 + 1j * w * tau) for tau in module.CHANNEL_TAUS])
-    steady = np.abs(H) * np.sin(w * t + np.angle(H))
-    late = t >= 0.5  # the 10 ms pole has decayed by e^-50
-    np.testing.assert_allclose(y[late], steady[late], rtol=0, atol=1e-6)
-
-
-def test_integrator_reference_matches_an_ode_solution(experiment):
-    module = experiment.module
-    tau = module.PROBE_TAU
-
-    def rhs(u):
-        return lambda t, s: [u, (s[0] - s[1]) / tau]
-
-    t_on = np.linspace(0.0, module.PULSE, 51)
-    t_off = np.linspace(module.PULSE, 0.5, 201)
-    on = solve_ivp(rhs(module.PULSE_HEIGHT), (0.0, module.PULSE), [0.0, 0.0],
-                   t_eval=t_on, rtol=1e-12, atol=1e-14, method="DOP853")
-    off = solve_ivp(rhs(0.0), (module.PULSE, 0.5), on.y[:, -1], t_eval=t_off,
-                    rtol=1e-12, atol=1e-14, method="DOP853")
-    np.testing.assert_allclose(module.integrated_pulse(t_on), on.y[1], atol=1e-10)
-    np.testing.assert_allclose(module.integrated_pulse(t_off), off.y[1], atol=1e-10)
 
 
 def test_summary_is_stored_logged_and_consistent(folder, results):
