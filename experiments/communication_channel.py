@@ -31,7 +31,7 @@ from scipy.linalg import expm
 
 import neurosim as ns
 from neurosim.plots import figure, plot_raster, save_figure
-from neurosim.validation import as_float, as_int
+from neurosim.validation import as_float, as_int, as_window
 
 CONFIG = {
     "n_neurons": 500,
@@ -107,24 +107,12 @@ def build(config, spikes: bool):
     return net, probe
 
 
-def window(config) -> tuple[float, float]:
-    """``raster_window`` as (start, stop), s."""
-    bounds = config["raster_window"]
-    if not isinstance(bounds, list) or len(bounds) != 2:
-        raise ValueError(f"raster_window must be a list [start, stop] (s), got "
-                         f"{bounds!r}")
-    lo, hi = (as_float("raster_window", v, nonnegative=True) for v in bounds)
-    if not hi > lo:
-        raise ValueError(f"raster_window must have start < stop, got {bounds!r}")
-    return lo, hi
-
-
 def settings(config) -> tuple[float, float, tuple[float, float]]:
     """(dt, t_stop, raster window), s, checked (``raster_neurons`` too)."""
     dt = as_float("dt (s)", config["dt"], positive=True)
     t_stop = as_float("t_stop (s)", config["t_stop"], positive=True)
     as_int("raster_neurons", config["raster_neurons"], minimum=1)
-    return dt, t_stop, window(config)
+    return dt, t_stop, as_window("raster_window", config["raster_window"])
 
 
 def check(config):

@@ -39,7 +39,7 @@ import numpy as np
 import neurosim as ns
 from neurosim.plots import figure, plot_loglog, plot_raster, save_figure
 from neurosim.progress import progress
-from neurosim.validation import as_float, as_int
+from neurosim.validation import as_float, as_int, as_window
 
 CONFIG = {
     "n_neurons": [100, 300, 1000, 3000],
@@ -122,14 +122,9 @@ def settings(config):
     if not as_float("pulse_duration (s)", config["pulse_duration"]) < t_hold < t_stop:
         raise ValueError(f"t_hold must lie between pulse_duration and t_stop, got "
                          f"{t_hold}")
-    bounds = config["raster_window"]
-    if not isinstance(bounds, list) or len(bounds) != 2 or not \
-            as_float("raster_window", bounds[1]) > as_float("raster_window",
-                                                            bounds[0]) >= 0:
-        raise ValueError(f"raster_window must be [start, stop] with 0 <= start < "
-                         f"stop (s), got {bounds!r}")
+    window = as_window("raster_window", config["raster_window"])
     as_int("raster_neurons", config["raster_neurons"], minimum=1)
-    return counts, seeds, dt, t_stop, t_hold, (float(bounds[0]), float(bounds[1]))
+    return counts, seeds, dt, t_stop, t_hold, window
 
 
 def check(config):

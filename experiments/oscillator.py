@@ -36,7 +36,7 @@ from scipy.linalg import expm
 
 import neurosim as ns
 from neurosim.plots import figure, plot_raster, save_figure
-from neurosim.validation import as_float, as_int
+from neurosim.validation import as_float, as_int, as_window
 
 CONFIG = {
     "n_neurons": 1000,
@@ -160,12 +160,7 @@ def settings(config):
     if not settle < t_stop:
         raise ValueError(f"settle must be < t_stop = {t_stop} s, got {settle}")
     frequency = as_float("frequency (Hz)", config["frequency"])
-    bounds = config["raster_window"]
-    if not isinstance(bounds, list) or len(bounds) != 2 or not \
-            as_float("raster_window", bounds[1]) > as_float("raster_window",
-                                                            bounds[0]) >= 0:
-        raise ValueError(f"raster_window must be [start, stop] with 0 <= start < "
-                         f"stop (s), got {bounds!r}")
+    window = as_window("raster_window", config["raster_window"])
     as_int("raster_neurons", config["raster_neurons"], minimum=1)
     designed = designed_amplitude(
         frequency, as_float("kick", config["kick"]),
@@ -173,7 +168,7 @@ def settings(config):
     if not abs(designed) < as_float("radius", config["radius"], positive=True):
         raise ValueError(f"the kick sets the amplitude to {abs(designed):.3g}, outside "
                          f"the radius {config['radius']}; lower kick or kick_duration")
-    return dt, t_stop, settle, frequency, (float(bounds[0]), float(bounds[1])), designed
+    return dt, t_stop, settle, frequency, window, designed
 
 
 def check(config):

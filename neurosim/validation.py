@@ -65,6 +65,17 @@ def as_array(name: str, value, *, ndim: int | None = None, finite=True,
     return arr
 
 
+def as_window(name: str, value) -> tuple[float, float]:
+    """Return ``value``, a pair [start, stop] of times (s) with 0 <= start < stop, as
+    a tuple of floats."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ValueError(f"{name} must be a pair [start, stop] (s), got {_show(value)}")
+    start, stop = (as_float(name, v, nonnegative=True) for v in value)
+    if not stop > start:
+        raise ValueError(f"{name} must have start < stop, got {_show(value)}")
+    return start, stop
+
+
 def as_choice(name: str, value, allowed) -> str:
     """Return ``value`` lower-cased if it is one of ``allowed`` (strings)."""
     if not isinstance(value, str):

@@ -121,7 +121,7 @@ def test_spikes_show_the_rotation(results):
 @pytest.mark.parametrize("overrides, match", [
     ({"kick": "20.0"}, "outside the radius"),
     ({"settle": "6.0"}, "settle must be < t_stop"),
-    ({"raster_window": "2.0, 1.0"}, "raster_window must be"),
+    ({"raster_window": "2.0, 1.0"}, "raster_window must have start < stop"),
 ])
 def test_bad_settings_are_refused(experiment, overrides, match):
     with pytest.raises(ConfigError, match=match):
