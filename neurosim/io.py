@@ -403,6 +403,25 @@ def load(path) -> Results:
     return results
 
 
+def is_complete(path) -> bool:
+    """True when ``path`` is a neurosim results file marked complete."""
+    try:
+        with _open_for_reading(path) as f:
+            _check_format(f, path)
+            return bool(f.attrs["complete"])
+    except (OSError, KeyError, ValueError):
+        return False
+
+
+def load_metrics(path) -> dict:
+    """The scalar metrics of a results file (``/analysis/metrics``) alone, without
+    reading its arrays."""
+    with _open_for_reading(path) as f:
+        _check_format(f, path)
+        group = f.get("analysis/metrics")
+        return {} if group is None else {k: _attr(v) for k, v in group.attrs.items()}
+
+
 def _read_analysis(group: h5py.Group, prefix: str, results: Results):
     for name, node in group.items():
         path = f"{prefix}{name}"

@@ -33,13 +33,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import h5py
 import numpy as np
 
 from . import runner
 from .config import apply_overrides, to_toml_value
 from .errors import ConfigError
-from .io import FORMAT
+from .io import is_complete, load_metrics
 from .progress import progress
 from .results import Results
 from .validation import _show, as_int
@@ -161,15 +160,6 @@ def _get(config: dict, dotted: str):
     return config
 
 
-def is_complete(path: Path) -> bool:
-    """True when ``path`` is a neurosim results file marked complete."""
-    try:
-        with h5py.File(path, "r") as f:
-            return f.attrs.get("neurosim_format") == FORMAT and bool(f.attrs["complete"])
-    except (OSError, KeyError):
-        return False
-
-
 def run_point(experiment: str, overrides: dict, fixed: dict, seed: int, folder: str,
               make_plots: bool = False) -> float:
     """Run one point in this process (what executors call); returns wall seconds."""
@@ -248,9 +238,17 @@ def sweep(experiment: str, grid: dict, seeds: int = 1, sweep_seed: int = 0,
     bar.update(len(points) - len(todo))
     try:
         if todo and (executor is not None or jobs > 1):
-            _finish(rows, todo[0], _attempt(lambda: run_point(  # warm the compile cache
-                name, todo[0].overrides(), fixed or {}, todo[0].seed,
-                str(folder / todo[0].name), make_plots)), folder, bar)
+            # one point first, alone and where the others run: it fills the compile
+            # cache they share (the executor's workers', or cache_dir)
+            first = todo[0]
+            args = (name, first.overrides(), fixed or {}, first.seed,
+                    str(folder / first.name), make_plots)
+            if executor is not None:
+                _finish(rows, first, _attempt(executor.submit(run_point, *args).result),
+                        folder, bar)
+            else:
+                _finish(rows, first, _attempt(lambda: _run_point_isolated(
+                    *args, numba_threads, cache_dir)), folder, bar)
             todo = todo[1:]
         if executor is None and jobs == 1:
             for p in todo:
@@ -324,7 +322,6 @@ def _write_manifest(folder, points, rows):
 
 def _write_summary(folder, name, points, rows):
     """summary.h5: per point its parameters (numeric ones) and scalar metrics."""
-    done = [p for p in points if rows[p.name]["status"] == "complete"]
     summary = Results(name=f"{name}-sweep")
     summary.add("sweep/point", np.array([p.name for p in points]), units="1")
     summary.add("sweep/seed", np.array([p.seed for p in points]), units="1")
@@ -336,11 +333,13 @@ def _write_summary(folder, name, points, rows):
             summary.add(f"sweep/parameters/{key}", np.array(values, dtype=float),
                         units="1")
     metrics: dict[str, list] = {}
-    for p in done:
-        for key, value in Results.load(folder / p.name / "results.h5").metrics.items():
+    for row, p in enumerate(points):
+        if rows[p.name]["status"] != "complete":
+            continue
+        for key, value in load_metrics(folder / p.name / "results.h5").items():
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 metrics.setdefault(key, [np.nan] * len(points))
-                metrics[key][points.index(p)] = float(value)
+                metrics[key][row] = float(value)
     for key, values in metrics.items():
         summary.add(f"sweep/metrics/{key}", np.array(values), units="1")
     summary.save(folder / "summary.h5")
