@@ -19,6 +19,7 @@ from pathlib import Path
 import neurosim as ns
 from neurosim.errors import ConfigError
 from neurosim.runner import results_writer
+from neurosim.validation import as_float, as_steps
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,8 @@ def check(config):
     model_path(config["model"])
     if config["mode"] not in ("spiking", "rate"):
         raise ConfigError(f"mode must be 'spiking' or 'rate', got {config['mode']!r}")
-    for key in ("t_stop", "dt"):
-        if not config[key] > 0:
-            raise ConfigError(f"{key} must be > 0 (s), got {config[key]!r}")
+    dt = as_float("dt (s)", config["dt"], positive=True)
+    as_steps("t_stop", config["t_stop"], dt, minimum=1)
 
 
 def run(config, out):

@@ -17,6 +17,7 @@ REFUSALS = [
     ("lif-rate-curve", "J_max=0.5", "J_max must be above the threshold 1"),
     ("lif-spike-train", "methods=euler,rk45", "methods must include 'exact'"),
     ("mlp-digits", "activation=sine", "activation must be one of"),
+    ("network", "t_stop=0.0005", "t_stop must be a whole number of steps of dt"),
     ("oscillator", "kick=20.0", "outside the radius"),
     ("product", "radius=0.0", "radius must be > 0"),
     ("psc-shapes", "train_n=[0, 1]", "train_tau and train_n must pair up"),
