@@ -4,6 +4,12 @@ Same algorithm, written with numpy vector operations and scipy's ``brentq`` for 
 location, so it is an independent check on the compiled kernel (the tests hold the
 two equal) and the path taken when ``f`` or an event is an ordinary Python function.
 It returns the same tuple as ``kernels.integrate``.
+
+Every sum runs in the kernel's order — stage sums Σ_m w_m K_m from m = 0 up, norms
+j = 0 up — with elementwise operations only (no BLAS, whose summation order and use
+of fused multiply-adds depend on the CPU kernel it picks): the two compute the same
+floating-point operations and give the same bits wherever they take the same
+steps. Only event location differs (``brentq`` here, the kernel's own Brent there).
 """
 
 from __future__ import annotations
@@ -21,20 +27,34 @@ def _interpolate(y_old, C, theta):
     return y_old + theta * (C[0] + theta * (C[1] + theta * (C[2] + theta * C[3])))
 
 
+def _combine(weights, K):
+    """Σ_m weights[m] K[m], summed from m = 0 up as the kernel does, shape (n,)."""
+    total = np.zeros(K.shape[1])
+    for w, row in zip(weights, K):
+        total += w * row
+    return total
+
+
+def _sequential_mean(values):
+    """The mean of ``values`` summed left to right (``cumsum`` adds strictly in
+    order, where ``np.mean`` and ``sum`` do not)."""
+    return float(np.cumsum(values)[-1]) / values.shape[0]
+
+
 def _rms(err, y, y_new, rtol, atol):
     scale = atol + np.maximum(np.abs(y), np.abs(y_new)) * rtol
-    return float(np.sqrt(np.mean((err / scale) ** 2)))
+    return float(np.sqrt(_sequential_mean((err / scale) ** 2)))
 
 
 def initial_step(f, args, t0, y0, f0, t1, rtol, atol, error_order, max_step):
     """Starting step size (Hairer, Nørsett & Wanner 1993, §II.4); returns (h, nfev)."""
     scale = atol + np.abs(y0) * rtol
-    d0 = np.sqrt(np.mean((y0 / scale) ** 2))
-    d1 = np.sqrt(np.mean((f0 / scale) ** 2))
+    d0 = np.sqrt(_sequential_mean((y0 / scale) ** 2))
+    d1 = np.sqrt(_sequential_mean((f0 / scale) ** 2))
     h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
     h0 = min(h0, t1 - t0, max_step)
     f1 = np.asarray(f(t0 + h0, y0 + h0 * f0, *args), dtype=np.float64)
-    d2 = np.sqrt(np.mean(((f1 - f0) / scale) ** 2)) / h0
+    d2 = np.sqrt(_sequential_mean(((f1 - f0) / scale) ** 2)) / h0
     if d1 <= 1e-15 and d2 <= 1e-15:
         h1 = max(1e-6, h0 * 1e-3)
     else:
@@ -131,11 +151,11 @@ def integrate(f, args, events, t0, t1, y0, tableau, dt, rtol, atol, h_first,
             t_new = t0 + (i_grid + 1) * dt if i_grid + 1 < n_grid else t1
             h = t_new - t
         for i in range(1, s):
-            K[i] = _call(f, t + c[i] * h, y + h * (A[i, :i] @ K[:i]), args)
+            K[i] = _call(f, t + c[i] * h, y + h * _combine(A[i, :i], K[:i]), args)
             nfev += 1
-        y_new = y + h * (b @ K)
+        y_new = y + h * _combine(b, K)
         if adaptive:
-            norm = _rms(h * (tableau.error @ K), y, y_new, rtol, atol)
+            norm = _rms(h * _combine(tableau.error, K), y, y_new, rtol, atol)
             if not norm <= 1.0:
                 factor = MIN_FACTOR
                 if np.isfinite(norm):
@@ -175,7 +195,7 @@ def integrate(f, args, events, t0, t1, y0, tableau, dt, rtol, atol, h_first,
             nfev += 1
         nsteps += 1
         if tableau.dense is not None:
-            C = h * (tableau.dense.T @ K)
+            C = np.array([h * _combine(column, K) for column in tableau.dense.T])
         else:
             delta = y_new - y
             C = np.array([h * K[0], 3.0 * delta - h * (2.0 * K[0] + f_new),
