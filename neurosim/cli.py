@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("name", help="experiment name (see 'neurosim list')")
     sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
                        help="values of a configuration key, or KEY=START:STOP:N "
-                       "(repeatable; the points are all combinations)")
+                       "(repeatable; the points are all combinations; none: the "
+                       "configuration as it is, at --seeds seeds)")
     sweep.add_argument("--seeds", type=int, default=1, help="seeds per grid point")
     sweep.add_argument("--seed", type=int, default=0, help="the sweep's seed")
     sweep.add_argument("--set", dest="overrides", action="append", default=[],
@@ -59,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="run the points on a Dask scheduler, or a local Dask cluster")
     sweep.add_argument("--out", metavar="DIR", help="base folder (default runs/NAME)")
     sweep.add_argument("--plots", action="store_true", help="draw each point's figures")
+    sweep.add_argument("--no-plots", dest="plots", action="store_false",
+                       help="no figures (the default; as 'neurosim run' takes it)")
     sweep.add_argument("--threads", type=int, default=1,
                        help="numba threads per point (default 1)")
     sweep.add_argument("--cache-dir", metavar="DIR",
@@ -114,9 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _sweep(args) -> int:
     """Run ``neurosim sweep``; returns 1 when a point failed."""
-    grid = parse_grid(args.grid)
-    if not grid:
-        raise ConfigError("give at least one --grid KEY=V1,V2,...")
+    grid = parse_grid(args.grid)  # none: the default configuration, --seeds times
     options = dict(seeds=args.seeds, sweep_seed=args.seed, fixed=dict(args.overrides),
                    out=args.out, make_plots=args.plots, numba_threads=args.threads,
                    cache_dir=args.cache_dir)

@@ -1,7 +1,8 @@
 """Parameter sweeps: every point of a grid (times seeds) as its own run, on any
 ``concurrent.futures.Executor``, resumable and deterministic.
 
-* Points are the product of the grid's values and ``seeds`` seed indices. A point's
+* Points are the product of the grid's values and ``seeds`` seed indices (an empty
+  grid: the configuration as it is, at each seed). A point's
   seed comes from the sweep seed through ``SeedSequence`` keyed by the point's
   parameters (not by when it ran), so serial, parallel and Dask runs write the same
   results.
@@ -14,7 +15,8 @@
 * Locally (``jobs > 1``) each point runs in its own process, so a point that
   crashes, runs out of memory or is killed is marked failed and the others go on.
   With an executor given (e.g. ``dask.distributed.Client(...).get_executor()``),
-  points run in its workers.
+  points run in its workers. Every point runs with one BLAS thread
+  (``blas.single_thread``), so the executor does not change its bits.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import runner
+from . import blas, runner
 from .config import apply_overrides, to_toml_value
 from .errors import ConfigError
 from .io import is_complete, load_metrics
@@ -162,14 +164,17 @@ def _get(config: dict, dotted: str):
 
 def run_point(experiment: str, overrides: dict, fixed: dict, seed: int, folder: str,
               make_plots: bool = False) -> float:
-    """Run one point in this process (what executors call); returns wall seconds."""
+    """Run one point in this process (what executors call), with one BLAS thread
+    (``blas.single_thread``: the same bits whichever executor runs it); returns wall
+    seconds."""
     start = time.perf_counter()
     target = Path(folder)
     if target.exists():  # a previous, incomplete attempt: start afresh
         for item in target.iterdir():
             item.unlink()
-    runner.run(experiment, {**fixed, **overrides}, seed=seed, out=target,
-               make_plots=make_plots, argv=["neurosim", "sweep", experiment])
+    with blas.single_thread():
+        runner.run(experiment, {**fixed, **overrides}, seed=seed, out=target,
+                   make_plots=make_plots, argv=["neurosim", "sweep", experiment])
     return time.perf_counter() - start
 
 

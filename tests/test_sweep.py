@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import neurosim as ns
+from neurosim import cli
 from neurosim import sweeps as sw
 
 TOY = '''"""Seeded toy experiment (can be told to hang, for the kill test)."""
@@ -132,6 +133,37 @@ def test_serial_process_pool_and_dask_give_identical_files(tmp_path):
     manifest = (serial.folder / "manifest.csv").read_text().splitlines()
     assert manifest[0].startswith("point,rate,seed_index,seed,status,seconds,file")
     assert len(manifest) == 5
+
+
+def test_decoder_solving_points_give_the_same_bits_serially_and_in_a_pool(tmp_path,
+                                                                        monkeypatch):
+    """Decoders are solved with BLAS, whose Cholesky (and, on some CPU kernels, its
+    products) changes the last bits with the thread count; the serial points run
+    in this process (BLAS on every core unless pinned), the pooled ones in children
+    with one BLAS thread. The decoder cache is off so each point solves its own."""
+    monkeypatch.setenv("NEUROSIM_CACHE_DIR", "off")
+    grid = {"n_neurons": ["300"]}
+    fixed = {"t_stop": "0.2", "raster_window": "[0.0, 0.2]"}
+    serial = sw.sweep("communication-channel", grid, seeds=2, fixed=fixed,
+                      out=tmp_path / "serial")
+    pooled = sw.sweep("communication-channel", grid, seeds=2, fixed=fixed,
+                      out=tmp_path / "pool", jobs=2)
+    for a, b in zip(serial.rows, pooled.rows):
+        assert a["status"] == b["status"] == "complete"
+        _assert_same_files(Path(a["file"]), Path(b["file"]))
+
+
+def test_the_cli_sweeps_the_default_configuration_over_seeds(toy_env, tmp_path,
+                                                             capsys):
+    code = cli.main(["sweep", "toy", "--seeds", "3", "--no-plots",
+                        "--out", str(tmp_path)])
+    assert code == 0
+    folder = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    rows = (folder / "manifest.csv").read_text().splitlines()[1:]
+    assert len(rows) == 3 and all(",complete," in row for row in rows)
+    values = [ns.Results.load(folder / row.split(",")[0] / "results.h5")["values"]
+              for row in rows]
+    assert not np.array_equal(values[0], values[1])  # three seeds, three draws
 
 
 def test_a_killed_point_is_marked_failed_and_a_rerun_completes_only_it(toy_env,
