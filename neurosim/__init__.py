@@ -3,7 +3,8 @@
 from . import ann, data, functions, io, nef, neurons, ode, plots
 from .data import digits
 from .errors import ConfigError, SimulationError
-from .io import export_nwb, to_neo
+from .export_neo import to_neo
+from .export_nwb import export_nwb
 from .network import Network
 from .network_files import load_network
 from .nef import (Choice, Gaussian, Population, QuasirandomHypersphere, Uniform,

@@ -476,8 +476,3 @@ def describe(path) -> str:
                                                  sorted(versions.items())))
     return "\n".join(lines)
 
-
-# Exports to other tools live in their own modules; they are reachable here too
-# (``ns.io.to_neo``, ``ns.io.export_nwb``). Imported last: they use ``load``.
-from .export_neo import to_neo  # noqa: E402, F401
-from .export_nwb import export_nwb  # noqa: E402, F401

@@ -204,7 +204,8 @@ class Results:
                   if p.startswith(prefix) and p != path.strip("/")}
         return sorted(names)
 
-    # -- files ----------------------------------------------------------------
+    # -- files: the one door to ``io`` (imported when called, so that ``io``, which
+    # builds on this module, is not imported by it) ---------------------------------
     def save(self, path, provenance: dict | None = None) -> Path:
         """Write the results file (see ``neurosim.io``); returns its path."""
         from .io import save
