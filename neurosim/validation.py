@@ -90,16 +90,20 @@ def as_choice(name: str, value, allowed) -> str:
 def as_steps(name: str, seconds, dt: float, *, minimum: int = 0) -> int:
     """``seconds`` as a whole number (>= ``minimum``) of steps of ``dt`` (s).
 
-    Raises ``ValueError`` naming ``name`` when ``seconds`` is off the grid by more
-    than 1e-6 of a step, or gives fewer than ``minimum`` steps.
+    Raises ``ValueError`` naming ``name``, the value, ``dt`` and the nearest allowed
+    values when ``seconds`` is off the grid by more than 1e-6 of a step, or gives
+    fewer than ``minimum`` steps.
     """
     seconds = as_float(f"{name} (s)", seconds, nonnegative=True)
     exact = seconds / dt
     steps = round(exact)
     if abs(exact - steps) > 1e-6:
+        nearest = sorted({max(minimum, math.floor(exact)), max(minimum, math.ceil(exact))})
+        allowed = " or ".join(f"{k * dt:.12g} s" for k in nearest)
         raise ValueError(f"{name} must be a whole number of steps of dt = {dt!r} s, "
-                         f"got {seconds!r} s ({exact:.6g} steps)")
+                         f"got {seconds!r} s ({exact:.6g} steps); nearest allowed: "
+                         f"{allowed}")
     if steps < minimum:
         raise ValueError(f"{name} must be at least {minimum} step(s) of dt = {dt!r} s, "
-                         f"got {seconds!r} s")
+                         f"got {seconds!r} s; nearest allowed: {minimum * dt:.12g} s")
     return steps
