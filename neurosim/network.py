@@ -18,7 +18,7 @@ from .nef.weights import transform_matrix
 from .neurons.base import NeuronType
 from .results import check_name
 from .synapses import PSC
-from .validation import _show, as_array, as_choice, as_int
+from .validation import _show, as_array, as_choice, as_float, as_int, as_window
 
 PROBE_KINDS = ("decoded", "spikes", "voltage", "current", "rates")
 
@@ -85,14 +85,17 @@ class Connection:
 
 @dataclass(eq=False)
 class Probe:
-    """Something to record: ``what`` of ``target`` every ``sample_every`` steps, the
-    decoded value filtered by ``synapse``."""
+    """Something to record: ``what`` of ``target`` every ``sample_every`` s (None:
+    every step), the decoded value filtered by ``synapse``; only within ``window``
+    (t0, t1) s and of ``neurons`` (indices into the population) where given."""
 
     target: object
     what: str
     synapse: PSC | None
-    sample_every: int
+    sample_every: float | None
     label: str
+    window: tuple[float, float] | None = None
+    neurons: np.ndarray | None = None
 
 
 class Network:
@@ -238,11 +241,26 @@ class Network:
         return conn
 
     def probe(self, target, what: str = "decoded", synapse: PSC | None = None,
-              sample_every: int = 1, label: str | None = None) -> Probe:
+              sample_every: float | None = None, label: str | None = None,
+              window=None, neurons=None) -> Probe:
         """Record ``what`` of ``target``: ``"decoded"`` (a population's value, an
         input, an output), ``"spikes"``, ``"voltage"``, ``"current"`` or ``"rates"``
-        (populations), every ``sample_every`` steps; decoded values and spiking-mode
-        rates are filtered by ``synapse``."""
+        (populations); decoded values and spiking-mode rates are filtered by
+        ``synapse``.
+
+        Parameters
+        ----------
+        sample_every : float, s, optional
+            Sampling interval, a positive multiple of the simulator's dt (checked
+            when it is built); default every step. Spikes are events: not sampled.
+        window : (float, float), s, optional
+            Record only samples and spikes at times t0 <= t <= t1; nothing outside
+            is held.
+        neurons : sequence of int, optional
+            Record only these neurons of the population (``"spikes"``,
+            ``"voltage"``, ``"current"``, ``"rates"``), each once; spikes keep the
+            neurons' own indices as ids, sampled columns follow this order.
+        """
         what = as_choice("what", what, set(PROBE_KINDS))
         self._member(target, (Input, Population, Output), "target")
         if what != "decoded" and not isinstance(target, Population):
@@ -257,11 +275,47 @@ class Network:
         if what in ("spikes", "voltage") and not target.neuron.spiking:
             raise ValueError(f"{type(target.neuron).__name__} neurons have no "
                              f"{what}; probe 'rates' or 'decoded'")
+        if sample_every is not None:
+            if what == "spikes":
+                raise ValueError("spikes are events, recorded as they happen: "
+                                 "sample_every is for sampled probes")
+            sample_every = as_float("sample_every (s)", sample_every, positive=True)
+        if window is not None:
+            window = as_window("window", window)
+        if neurons is not None:
+            if what == "decoded":
+                raise ValueError("neurons selects neurons of spike, voltage, current "
+                                 "and rate probes; a decoded value has none")
+            neurons = _neuron_indices(neurons, target)
+        if what == "spikes":
+            for other in self.probes:
+                if other.what == "spikes" and other.target is target:
+                    raise ValueError(f"population {target.label!r} has a spike probe "
+                                     f"({other.label!r}); one spike probe per "
+                                     f"population (its spikes are /spikes/"
+                                     f"{target.label})")
         label = f"{target.label}.{what}" if label is None else check_name("label",
                                                                             label)
         if any(p.label == label for p in self.probes):
             raise ValueError(f"a probe labelled {label!r} exists; give another label")
-        probe = Probe(target, what, synapse, as_int("sample_every", sample_every,
-                                                    minimum=1), label)
+        probe = Probe(target, what, synapse, sample_every, label, window, neurons)
         self.probes.append(probe)
         return probe
+
+
+def _neuron_indices(neurons, population: Population) -> np.ndarray:
+    """``neurons`` as distinct indices (int64) into ``population``, checked."""
+    n = population.n_neurons
+    index = np.asarray(neurons)
+    if index.ndim != 1 or index.size == 0 or not (
+            np.issubdtype(index.dtype, np.integer) and index.dtype != np.bool_):
+        raise TypeError(f"neurons must be a non-empty sequence of integers, got "
+                        f"{_show(neurons)}")
+    index = index.astype(np.int64)
+    bad = (index < 0) | (index >= n)
+    if bad.any():
+        raise ValueError(f"neurons must lie in 0 .. {n - 1} (population "
+                         f"{population.label!r} has {n}), got {int(index[bad][0])}")
+    if np.unique(index).size != index.size:
+        raise ValueError(f"neurons must not repeat, got {_show(neurons)}")
+    return index

@@ -52,8 +52,14 @@ same network built in Python.
     target = "A"
     what = "decoded"                         # decoded, spikes, voltage, current, rates
     synapse = 0.01                           # as for connections; default "none"
-    sample_every = 1
+    sample_every = 0.01                      # s, a multiple of dt; default every step
+    window = [0.0, 1.0]                      # s; default the whole run
     label = "A.decoded"                      # default "<target>.<what>"
+
+    [[probes]]
+    target = "A"
+    what = "spikes"                          # also voltage, current, rates:
+    neurons = [0, 1, 2]                      # these neurons only; default all
 
 ``neuron`` is omitted (the population default, ``LIF(min_voltage=0)``), a path
 ending in ``.toml`` (a neuron model file, relative to the network file), a type name
@@ -446,7 +452,8 @@ def _connections(net: Network, data: dict, path, nodes: dict):
 def _probes(net: Network, data: dict, path, nodes: dict) -> dict:
     probes = {}
     for where, entry in _entries(data, "probes", path):
-        _table(entry, where, ("target",), ("what", "synapse", "sample_every", "label"))
+        _table(entry, where, ("target",), ("what", "synapse", "sample_every", "label",
+                                           "window", "neurons"))
         target = _node(nodes, entry["target"], where, "target",
                        ("input", "population", "output"))
         what = _string(entry.get("what", "decoded"), where, "what")
@@ -454,9 +461,11 @@ def _probes(net: Network, data: dict, path, nodes: dict) -> dict:
             raise ConfigError(f"{where}: what = {what!r}: expected one of "
                               f"{', '.join(PROBE_KINDS)}")
         synapse = _synapse(entry.get("synapse", "none"), where)
-        every = _integer(entry.get("sample_every", 1), where, "sample_every", 1)
+        every = _number(entry["sample_every"], where, "sample_every (s)",
+                        positive=True) if "sample_every" in entry else None
         label = _label(entry["label"], where) if "label" in entry else None
-        probe = _checked(where, net.probe, target, what, synapse, every, label)
+        probe = _checked(where, net.probe, target, what, synapse, every, label,
+                         window=entry.get("window"), neurons=entry.get("neurons"))
         probes[probe.label] = probe
     return probes
 

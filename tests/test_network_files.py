@@ -155,7 +155,7 @@ target = "out"
 target = "B"
 what = "rates"
 synapse = 0.02
-sample_every = 5
+sample_every = 0.005
 label = "rates_B"
 """)
     net, probes = load_network(path)
@@ -178,7 +178,7 @@ label = "rates_B"
     assert a_c.weights == "full"
     assert sorted(probes) == ["out.decoded", "rates_B"]
     assert probes["rates_B"].synapse == ns.PSC(0.02)
-    assert probes["rates_B"].sample_every == 5
+    assert probes["rates_B"].sample_every == 0.005
     assert probes["out.decoded"].synapse is None
     res = run(net, 0.3, "rate")
     # A holds (0.5, -0.5): the decoded norm, doubled, is 2 · √0.5
@@ -249,7 +249,12 @@ BAD_FILES = [  # (text added to BASE, the error message expected)
     ('[[probes]]\ntarget = "u"\nwhat = "spikes"\n',
      r"\[\[probes\]\] entry 1: probing 'spikes' needs a population"),
     ('[[probes]]\ntarget = "A"\nsample_every = 0\n',
-     r"sample_every must be >= 1, got 0"),
+     r"\[\[probes\]\] entry 1: sample_every \(s\) must be > 0, got 0.0"),
+    ('[[probes]]\ntarget = "A"\nwhat = "voltage"\nneurons = [0, 50]\n',
+     r"\[\[probes\]\] entry 1: neurons must lie in 0 \.\. 49 \(population 'A' has 50\), "
+     r"got 50"),
+    ('[[probes]]\ntarget = "A"\nwindow = [1.0, 0.5]\n',
+     r"\[\[probes\]\] entry 1: window must have start < stop"),
     ("[network]\nseed = -1\n", r"\[network\]: seed must be >= 0, got -1"),
 ]
 

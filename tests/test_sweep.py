@@ -49,7 +49,7 @@ def run(config, out):
     a = net.population(100, 1, label="A")
     net.connect(u, a)
     net.probe(a, "spikes")
-    net.probe(a, "voltage", sample_every=10)
+    net.probe(a, "voltage", sample_every=0.01)
     net.probe(a, synapse=ns.PSC(0.01), label="A.decoded")
     sim = ns.Simulator(net, stream=results_writer(), progress=False)
     sim.run(config["t_stop"])

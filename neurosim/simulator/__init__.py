@@ -15,7 +15,8 @@ from ..validation import _show, as_choice, as_float, as_int, as_steps
 from ..io import ResultsWriter
 from . import kernel as K
 from .build import Model, packed_layout, view
-from .results import NetworkResults, probe_attrs, probe_paths, probe_units
+from .results import (NetworkResults, node_ids_path, probe_attrs, probe_paths,
+                      probe_units)
 
 #: Steps per compiled call (the progress bar and the Python work between calls).
 CHUNK_STEPS = 2000
@@ -43,7 +44,10 @@ class Simulator:
         file complete.
 
     The whole time loop runs compiled; ``run`` and ``run_steps`` can be called
-    repeatedly and continue where the last call stopped.
+    repeatedly and continue where the last call stopped. Probes hold what they
+    record in memory unless streamed; ``run_pieces`` (or ``clear_probes`` between
+    runs) keeps a long run in constant memory, and probes given a ``window`` or
+    ``neurons`` hold only those.
     """
 
     def __init__(self, network: Network, dt: float = 1e-3, mode: str = "spiking",
@@ -65,12 +69,15 @@ class Simulator:
         m = self.model
         self._p_kind = np.array([plan[0] for plan in m.probe_plan], dtype=np.int64)
         self._p_src = np.array([plan[1] for plan in m.probe_plan], dtype=np.int64)
-        self._p_every = np.array([p.sample_every for p in network.probes], dtype=np.int64)
+        self._p_every = np.array([s.every for s in m.sampling], dtype=np.int64)
+        self._p_first = np.array([s.first for s in m.sampling], dtype=np.int64)
+        self._p_last = np.array([s.last for s in m.sampling], dtype=np.int64)
         self._record_spikes = np.zeros(len(m.populations), dtype=np.bool_)
         for plan in m.probe_plan:
             if plan[3] >= 0:
                 self._record_spikes[plan[3]] = True
-        self.results = NetworkResults(network, self.dt, self.mode)
+        self.results = NetworkResults(network, self.dt, self.mode, m.sampling,
+                                      list(np.diff(m.p_col_start)))
         self.stream = stream
         if stream is not None:
             if not isinstance(stream, ResultsWriter):
@@ -101,61 +108,97 @@ class Simulator:
     def run_steps(self, n_steps: int) -> NetworkResults:
         """Advance by ``n_steps`` steps; returns all results since the start."""
         n_steps = as_int("n_steps", n_steps, minimum=0)
-        m = self.model
         bar = progress(total=n_steps, desc="simulating", enabled=self.progress,
                        unit="step")
-        done_total = 0
-        spike_cap = 1024
         try:
-            while done_total < n_steps:
-                chunk = min(CHUNK_STEPS, n_steps - done_total)
-                inputs = m.input_values(self.steps, chunk)
-                records = self._allocate_records(chunk)
-                rows = np.zeros(len(m.probe_plan), dtype=np.int64)
-                done = 0
-                chunk_start = self.steps
-                while done < chunk:
-                    spk_t = np.empty(spike_cap)
-                    spk_id = np.empty(spike_cap, np.int64)
-                    spk_pop = np.empty(spike_cap, np.int64)
-                    n_spk = np.zeros(1, np.int64)
-                    steps, status, bad = K.run_chunk(
-                        chunk - done, self.dt, self.steps, m.spiking, m.pop_kind,
-                        m.pop_start, m.pop_stop, m.gain, m.bias, m.J, m.rate, m.v,
-                        m.ref, m.ref_decay, m.lif_par, m.pop_fused, m.hv, m.hm, m.hh,
-                        m.hn, m.hh_par, m.hh_sub,
-                        m.rate_code, m.rate_par, m.table_start, m.table_stop, m.table_j,
-                        m.table_r, inputs[done:], m.input_start, m.input_stop,
-                        m.c_src_kind, m.c_src, m.c_dst_kind, m.c_dst, m.c_order, m.c_tau,
-                        *m.decs, *m.encs, *m.states, *m.phis, *m.gammas, *m.outputs,
-                        self._p_kind, self._p_src, self._p_every, rows, *records,
-                        self._record_spikes, spk_t, spk_id, spk_pop, n_spk)
-                    self._spikes(spk_t[:n_spk[0]], spk_id[:n_spk[0]],
-                                 spk_pop[:n_spk[0]])
-                    done += steps
-                    self.steps += steps
-                    self._chunk_steps = self.steps - chunk_start
-                    if status == K.DIVERGED:
-                        self._store(records, rows)
-                        self._diverged(bad)
-                    if status == K.SPIKES_FULL:
-                        spike_cap *= 2
-                self._store(records, rows)
-                done_total += chunk
-                bar.update(chunk)
+            self._advance(n_steps, bar)
         finally:
             bar.close()
-        self.results.t_stop = self.steps * self.dt
         return self.results
+
+    def run_pieces(self, t: float, piece: float = 10.0):
+        """Advance by ``t`` seconds in pieces of at most ``piece`` seconds (both whole
+        numbers of steps), yielding after each piece the results of that piece
+        alone: the probes are cleared before it (``clear_probes``), so a run however
+        long holds one piece at a time. For metrics taken as the run goes::
+
+            for res in sim.run_pieces(1000.0):
+                errors.append(np.sum((res[probe] - ideal(res.times(probe))) ** 2))
+        """
+        n_steps = as_steps("t", t, self.dt)
+        return self._pieces(n_steps, as_steps("piece", piece, self.dt, minimum=1))
+
+    def _pieces(self, n_steps: int, size: int):
+        bar = progress(total=n_steps, desc="simulating", enabled=self.progress,
+                       unit="step")
+        end = self.steps + n_steps
+        try:
+            while self.steps < end:
+                self.clear_probes()
+                self._advance(min(size, end - self.steps), bar)
+                yield self.results
+        finally:
+            bar.close()
+
+    def _advance(self, n_steps: int, bar):
+        """Run ``n_steps`` steps, recording, and move ``bar`` along."""
+        m = self.model
+        done_total = 0
+        spike_cap = 1024
+        while done_total < n_steps:
+            chunk = min(CHUNK_STEPS, n_steps - done_total)
+            inputs = m.input_values(self.steps, chunk)
+            records = self._allocate_records(chunk)
+            rows = np.zeros(len(m.probe_plan), dtype=np.int64)
+            done = 0
+            chunk_start = self.steps
+            while done < chunk:
+                spk_t = np.empty(spike_cap)
+                spk_id = np.empty(spike_cap, np.int64)
+                spk_pop = np.empty(spike_cap, np.int64)
+                n_spk = np.zeros(1, np.int64)
+                steps, status, bad = K.run_chunk(
+                    chunk - done, self.dt, self.steps, m.spiking, m.pop_kind,
+                    m.pop_start, m.pop_stop, m.gain, m.bias, m.J, m.rate, m.v,
+                    m.ref, m.ref_decay, m.lif_par, m.pop_fused, m.hv, m.hm, m.hh,
+                    m.hn, m.hh_par, m.hh_sub,
+                    m.rate_code, m.rate_par, m.table_start, m.table_stop, m.table_j,
+                    m.table_r, inputs[done:], m.input_start, m.input_stop,
+                    m.c_src_kind, m.c_src, m.c_dst_kind, m.c_dst, m.c_order, m.c_tau,
+                    *m.decs, *m.encs, *m.states, *m.phis, *m.gammas, *m.outputs,
+                    self._p_kind, self._p_src, self._p_every, self._p_first,
+                    self._p_last, m.p_cols, m.p_col_start, rows, *records,
+                    self._record_spikes, m.spk_some, m.spk_lo, m.spk_hi, m.spk_keep,
+                    spk_t, spk_id, spk_pop, n_spk)
+                self._spikes(spk_t[:n_spk[0]], spk_id[:n_spk[0]],
+                             spk_pop[:n_spk[0]])
+                done += steps
+                self.steps += steps
+                self._chunk_steps = self.steps - chunk_start
+                if status == K.DIVERGED:
+                    self._store(records, rows)
+                    self._diverged(bad)
+                if status == K.SPIKES_FULL:
+                    spike_cap *= 2
+            self._store(records, rows)
+            done_total += chunk
+            bar.update(chunk)
+        self.results.t_stop = self.steps * self.dt
 
     def _allocate_records(self, chunk):
         """Every probe's rows for the next ``chunk`` steps, zeroed, packed."""
-        first = self.steps + 1
-        layout = packed_layout([((self.steps + chunk) // every - (first - 1) // every,
-                                 plan[2])
-                                for plan, every in zip(self.model.probe_plan,
-                                                       self._p_every)])
+        m = self.model
+        layout = packed_layout([(sampling.count(self.steps, self.steps + chunk),
+                                 m.p_col_start[q + 1] - m.p_col_start[q])
+                                for q, sampling in enumerate(m.sampling)])
         return np.zeros(int((layout[:, 1] * layout[:, 2]).sum())), layout
+
+    def clear_probes(self):
+        """Forget what the probes recorded so far (samples and spikes), as Nengo's
+        ``Simulator.clear_probes``: the results then hold only what later runs
+        record, so a long run taken piece by piece stays in constant memory. (A
+        streamed run keeps nothing in memory: there is nothing to clear.)"""
+        self.results._clear(self.steps)
 
     def _spikes(self, times, ids, pops):
         if self.stream is None:
@@ -170,24 +213,29 @@ class Simulator:
         """Give every probe its (empty, growable) place in the streamed file — a
         population that never fires still appears — so that each chunk only
         appends; then, for a crash-safe writer, protect the file."""
-        for probe, plan in zip(self.network.probes, self.model.probe_plan):
+        m = self.model
+        for q, (probe, sampling) in enumerate(zip(self.network.probes, m.sampling)):
             if probe.what == "spikes":
                 self.stream.spikes(probe.target.label, [], [],
                                    n_neurons=probe.target.n_neurons)
-            else:
-                self._stream_rows(probe, np.zeros((0, plan[2])), np.zeros(0))
+                continue
+            width = m.p_col_start[q + 1] - m.p_col_start[q]
+            self._stream_rows(probe, sampling, np.zeros((0, width)), np.zeros(0))
+            if probe.what != "voltage" and probe.neurons is not None:
+                self.stream.analysis(node_ids_path(probe), probe.neurons.astype(np.uint64),
+                                     {"units": "1"})
         self._flush_stream()
 
-    def _stream_rows(self, probe, rows, t):
+    def _stream_rows(self, probe, sampling, rows, t):
         """Append a probe's samples ``rows`` at times ``t`` (s) to the streamed file."""
-        every = probe.sample_every
         if probe.what == "voltage":
-            self.stream.report(probe.target.label, rows, every * self.dt,
-                               every * self.dt, units=probe_units(probe))
+            self.stream.report(probe.target.label, rows, self.dt * sampling.start,
+                               self.dt * sampling.every,
+                               units=probe_units(probe), node_ids=probe.neurons)
         else:
             values, times = probe_paths(probe)
             self.stream.append(values, rows, {"units": probe_units(probe),
-                                              **probe_attrs(probe)})
+                                              **probe_attrs(probe, sampling, self.dt)})
             self.stream.append(times, t, {"units": "s"})
 
     def _flush_stream(self):
@@ -204,9 +252,9 @@ class Simulator:
             if self.stream is None:
                 self.results._add_samples(probe, rec[:n])
                 continue
-            every = probe.sample_every
-            t = self.dt * every * np.arange(first // every + 1, first // every + 1 + n)
-            self._stream_rows(probe, rec[:n], t)
+            sampling = self.model.sampling[q]
+            self._stream_rows(probe, sampling, rec[:n],
+                              self.dt * sampling.steps(first, self.steps))
         if self.stream is not None:
             self._flush_stream()
 

@@ -14,10 +14,13 @@ from ..neurons.hh import HodgkinHuxley
 from ..neurons.lif import LIF
 from ..neurons.rate import (Arctan, LIFRate, ReLU, Sigmoid, Softplus, Tanh,
                             Threshold)
+from ..validation import as_steps
 from . import kernel as K
 
 #: Hodgkin–Huxley populations integrate with sub-steps no longer than this (s).
 HH_SUBSTEP = 1e-5
+#: The last step of a probe without a window's end (the kernel's int64).
+LAST_STEP = 2 ** 62
 
 _ACTIVATIONS = {ReLU: K.ACT_RELU, Sigmoid: K.ACT_SIGMOID, Tanh: K.ACT_TANH,
                 Arctan: K.ACT_ARCTAN, Softplus: K.ACT_SOFTPLUS,
@@ -48,6 +51,39 @@ def view(data, layout, i):
     """Array ``i`` of ``packed``'s list (a view)."""
     start, rows, cols = layout[i]
     return data[start:start + rows * cols].reshape(rows, cols)
+
+
+class Sampling:
+    """When a probe records: steps k (step k ends at k dt) that are multiples of
+    ``every`` within ``first`` .. ``last``; built from the probe's ``sample_every``
+    and ``window`` (s) for step ``dt`` (s). Spike probes use ``window`` as
+    ``(lo, hi)`` (s) on the spike times themselves."""
+
+    def __init__(self, probe, dt: float):
+        label = f"probe {probe.label!r}: sample_every"
+        self.every = 1 if probe.sample_every is None else \
+            as_steps(label, probe.sample_every, dt, minimum=1)
+        lo, hi = probe.window if probe.window is not None else (0.0, math.inf)
+        self.lo, self.hi = lo, hi
+        # samples at k dt within the window, to 1e-9 of a step either side
+        self.first = max(1, math.ceil(lo / dt - 1e-9))
+        self.last = math.floor(hi / dt + 1e-9) if math.isfinite(hi) else LAST_STEP
+        self.start = -(-self.first // self.every) * self.every  # the first sample
+
+    def steps(self, after: int, upto: int) -> np.ndarray:
+        """The recorded steps k with after < k <= upto, in order."""
+        start = max(after + 1, self.first)
+        stop = min(upto, self.last)
+        if start > stop:
+            return np.zeros(0, np.int64)
+        return np.arange(-(-start // self.every) * self.every, stop + 1, self.every,
+                         dtype=np.int64)
+
+    def count(self, after: int, upto: int) -> int:
+        """How many steps ``steps(after, upto)`` holds."""
+        start = max(after + 1, self.first)
+        stop = min(upto, self.last)
+        return max(0, stop // self.every - (start - 1) // self.every)
 
 
 def synapse_coefficients(synapse, dt):
@@ -173,6 +209,7 @@ class Model:
         self.probe_plan = []
         for probe in self.network.probes:
             self.probe_plan.append(self._probe(probe, rows))
+        self._build_recording()
         n = len(rows)
         self.c_src_kind = np.array([r[0] for r in rows], dtype=np.int64)
         self.c_src = np.array([r[1] for r in rows], dtype=np.int64)
@@ -202,6 +239,37 @@ class Model:
                 self.pop_fused[dst] = c
         if n == 0:  # numba needs typed arrays even when empty
             self.c_tau = np.zeros(0)
+
+    def _build_recording(self):
+        """What each probe keeps: its ``sampling`` (``Sampling``), its columns
+        (``p_cols[p_col_start[q]:p_col_start[q + 1]]``: neurons of its population, or
+        columns of its sink or output), and, per population, the window (s) and
+        neurons (``spk_keep``, over all neurons) of its spike probe, and whether it
+        has either (``spk_some``)."""
+        probes = self.network.probes
+        self.sampling = [Sampling(probe, self.dt) for probe in probes]
+        cols = [np.arange(plan[2], dtype=np.int64) if probe.neurons is None
+                or plan[0] == K.PROBE_SPIKES else probe.neurons
+                for probe, plan in zip(probes, self.probe_plan)]
+        sizes = np.array([c.size for c in cols], dtype=np.int64)
+        self.p_col_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.p_cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        n_pop = len(self.populations)
+        self.spk_lo = np.full(n_pop, -math.inf)
+        self.spk_hi = np.full(n_pop, math.inf)
+        self.spk_keep = np.ones(int(self.pop_stop[-1]) if n_pop else 0, np.bool_)
+        self.spk_some = np.zeros(n_pop, np.bool_)  # a window or some neurons
+        for probe, plan, sampling in zip(probes, self.probe_plan, self.sampling):
+            p = plan[3]
+            if p < 0:
+                continue
+            self.spk_some[p] = probe.window is not None or probe.neurons is not None
+            if probe.window is not None:
+                self.spk_lo[p], self.spk_hi[p] = sampling.lo, sampling.hi
+            if probe.neurons is not None:
+                keep = self.spk_keep[self.pop_start[p]:self.pop_stop[p]]
+                keep[:] = False
+                keep[probe.neurons] = True
 
     def _population_of(self, obj) -> int:
         return self.pop_index[id(obj)]
@@ -233,8 +301,9 @@ class Model:
                 D.shape[1])
 
     def _probe(self, probe, rows):
-        """(kind, source, width, spikes population or -1) for one probe; decoded and
-        filtered probes add a connection into a sink."""
+        """(kind, source, width, spikes population or -1) for one probe (width: of
+        all its neurons or columns); decoded and filtered probes add a connection
+        into a sink."""
         target = probe.target
         dummy = np.zeros((1, 1))
         if isinstance(target, Output):
@@ -256,4 +325,5 @@ class Model:
             return (K.PROBE_SINK, len(rows) - 1, pop.n_neurons, -1)
         kind = {"voltage": K.PROBE_VOLTAGE, "current": K.PROBE_CURRENT,
                 "rates": K.PROBE_RATES, "spikes": K.PROBE_SPIKES}[probe.what]
-        return (kind, p, pop.n_neurons if kind >= 0 else 0, p)
+        return (kind, p, pop.n_neurons if kind >= 0 else 0,
+                p if kind == K.PROBE_SPIKES else -1)

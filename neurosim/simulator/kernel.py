@@ -263,6 +263,22 @@ def _first_bad(J, a, b):
 
 
 @njit(cache=True, error_model="numpy")
+def _record_some(ev_id, ev_after, base, n, t_end, first, p, lo, hi, keep, spk_t, spk_id,
+                 spk_pop, n_spk):
+    """Append the step's events ``base`` .. ``n`` of population ``p`` (its neurons
+    from ``first`` on, the step ending at ``t_end``, s) to the spike buffer: those at
+    times within [``lo``, ``hi``] (s) of neurons with ``keep``."""
+    for q in range(base, n):
+        t_spike = t_end - ev_after[q]
+        if t_spike >= lo and t_spike <= hi and keep[ev_id[q]]:
+            m = n_spk[0]
+            spk_t[m] = t_spike
+            spk_id[m] = ev_id[q] - first
+            spk_pop[m] = p
+            n_spk[0] = m + 1
+
+
+@njit(cache=True, error_model="numpy")
 def run_chunk(n_steps, dt, step0, spiking,
               pop_kind, pop_start, pop_stop, gain, bias, J, rate,
               v, ref, w, lif_par, pop_fused, hv, hm, hh, hn, hh_par, hh_sub,
@@ -271,11 +287,16 @@ def run_chunk(n_steps, dt, step0, spiking,
               c_src_kind, c_src, c_dst_kind, c_dst, c_order, c_tau, dec_data, dec_lay,
               enc_data, enc_lay, st_data, st_lay, phi_data, phi_lay, gam_data, gam_lay,
               out_data, out_lay,
-              p_kind, p_src, p_every, p_rows, rec_data, rec_lay,
-              record_spikes, spk_t, spk_id, spk_pop, n_spk):
+              p_kind, p_src, p_every, p_first, p_last, p_cols, p_col_start, p_rows,
+              rec_data, rec_lay, record_spikes, spk_some, spk_lo, spk_hi, spk_keep,
+              spk_t, spk_id, spk_pop, n_spk):
     """Advance the network ``n_steps`` steps; see the module docstring.
     ``pop_fused[p]`` is the connection whose encoder the neuron pass of population
-    ``p`` applies (``build.Model``), or −1.
+    ``p`` applies (``build.Model``), or −1. Probe ``q`` records at the steps that are
+    multiples of ``p_every[q]`` within ``p_first[q]`` .. ``p_last[q]``, its columns
+    ``p_cols[p_col_start[q]:p_col_start[q + 1]]``; population ``p``'s spikes are all
+    kept, or where ``spk_some[p]``, those at times within [``spk_lo[p]``,
+    ``spk_hi[p]``] (s) of neurons with ``spk_keep``.
 
     Returns ``(steps done, status, failing neuron)``; status ``SPIKES_FULL`` means
     the spike buffer needs room (grow it and call again), ``DIVERGED`` that a current
@@ -435,12 +456,16 @@ def run_chunk(n_steps, dt, step0, spiking,
                        table_r[table_start[p]:table_stop[p]], rate[a:b])
             n_ev[p] = n - base
             if spiking and kind != RATE and record_spikes[p]:
-                for q in range(base, n):
-                    m = n_spk[0]
-                    spk_t[m] = step * dt - ev_after[q]
-                    spk_id[m] = ev_id[q] - a
-                    spk_pop[m] = p
-                    n_spk[0] = m + 1
+                if spk_some[p]:
+                    _record_some(ev_id, ev_after, base, n, step * dt, a, p, spk_lo[p],
+                                 spk_hi[p], spk_keep, spk_t, spk_id, spk_pop, n_spk)
+                else:
+                    for q in range(base, n):
+                        m = n_spk[0]
+                        spk_t[m] = step * dt - ev_after[q]
+                        spk_id[m] = ev_id[q] - a
+                        spk_pop[m] = p
+                        n_spk[0] = m + 1
         # -- synapses from populations -------------------------------------------------
         for c in range(n_conn):
             kind = c_src_kind[c]
@@ -510,31 +535,36 @@ def run_chunk(n_steps, dt, step0, spiking,
                 out[row] += acc
         # -- probes --------------------------------------------------------------------
         for q in range(n_probe):
-            if p_kind[q] < 0 or step % p_every[q] != 0:  # spikes: recorded above
+            if p_kind[q] < 0 or step % p_every[q] != 0 or step < p_first[q] \
+                    or step > p_last[q]:  # spikes: recorded above
                 continue
             rec = _view(rec_data, rec_lay, q)
             row = p_rows[q]
             p_rows[q] = row + 1
             kind = p_kind[q]
             src = p_src[q]
+            cols = p_cols[p_col_start[q]:p_col_start[q + 1]]
             if kind == PROBE_SINK:
                 z = _view(st_data, st_lay, src)
                 top = z.shape[0] - 1
-                for col in range(z.shape[1]):
-                    rec[row, col] = z[top, col]
+                for j in range(cols.shape[0]):
+                    rec[row, j] = z[top, cols[j]]
             elif kind == PROBE_OUTPUT:
                 out = _row(out_data, out_lay, src)
-                for col in range(out.shape[0]):
-                    rec[row, col] = out[col]
+                for j in range(cols.shape[0]):
+                    rec[row, j] = out[cols[j]]
             else:
                 start = pop_start[src]
-                for i in range(start, pop_stop[src]):
-                    if kind == PROBE_CURRENT:
-                        rec[row, i - start] = J[i]
-                    elif kind == PROBE_RATES:
-                        rec[row, i - start] = rate[i]
-                    elif pop_kind[src] == HH_SPIKING:
-                        rec[row, i - start] = hv[i]
-                    else:
-                        rec[row, i - start] = v[i]
+                if kind == PROBE_CURRENT:
+                    for j in range(cols.shape[0]):
+                        rec[row, j] = J[start + cols[j]]
+                elif kind == PROBE_RATES:
+                    for j in range(cols.shape[0]):
+                        rec[row, j] = rate[start + cols[j]]
+                elif pop_kind[src] == HH_SPIKING:
+                    for j in range(cols.shape[0]):
+                        rec[row, j] = hv[start + cols[j]]
+                else:
+                    for j in range(cols.shape[0]):
+                        rec[row, j] = v[start + cols[j]]
     return n_steps, DONE, -1

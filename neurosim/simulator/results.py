@@ -11,29 +11,43 @@ from ..results import Results, SpikeStore, SpikeTrains
 class NetworkResults(Results):
     """Probe data of a run, plus everything ``Results`` holds.
 
-    ``res[probe]`` is the probe's samples (T, width); ``res.times(probe)`` their
-    times (s); ``res.spikes(population)`` the spikes of a population with a spike
-    probe, as events (times, ids).
+    ``res[probe]`` is the probe's samples (T, width: its neurons or dimensions);
+    ``res.times(probe)`` their times (s); ``res.spikes(population)`` the spikes of
+    a population with a spike probe, as events (times, ids: the neurons' indices in
+    the population). Each covers the run since the start or the last
+    ``Simulator.clear_probes``, within the probe's window.
     ``save`` writes SONATA spikes for every population with a spike probe, voltage
     probes as reports, and decoded, current and rate probes under ``/analysis``.
     """
 
-    def __init__(self, network: Network, dt: float, mode: str):
+    def __init__(self, network: Network, dt: float, mode: str, sampling: list,
+                 widths: list):
         super().__init__(name=network.label)
         self.spikes = _GrowingSpikes()
         self.network = network
         self.dt = dt
         self.mode = mode
         self.t_stop = 0.0
+        self._sampling = {id(p): s for p, s in zip(network.probes, sampling)}
+        self._widths = {id(p): w for p, w in zip(network.probes, widths)}
+        self._cleared = 0  # the step after which the probes' data start
         self._chunks: dict[int, list[np.ndarray]] = {id(p): [] for p in network.probes}
 
     def _add_samples(self, probe: Probe, rows: np.ndarray):
-        self._chunks[id(probe)].append(rows.copy())
+        if rows.shape[0]:
+            self._chunks[id(probe)].append(rows.copy())
 
     def _add_spikes(self, times, ids, pops, populations):
         for p in np.unique(pops):
             mask = pops == p
             self.spikes.append(populations[p], times[mask], ids[mask])
+
+    def _clear(self, step: int):
+        """Drop every probe's data recorded up to ``step``."""
+        self._cleared = step
+        self.spikes = _GrowingSpikes()
+        for chunks in self._chunks.values():
+            chunks.clear()
 
     def __getitem__(self, key):
         if isinstance(key, Probe):
@@ -45,8 +59,7 @@ class NetworkResults(Results):
                 raise KeyError(f"probe {key.label!r} was not recorded in this run "
                                "(another network's probe, or spikes or voltage in "
                                "rate mode)")
-            width = chunks[0].shape[1] if chunks else 0
-            return np.vstack(chunks) if chunks else np.zeros((0, width))
+            return np.vstack(chunks) if chunks else np.zeros((0, self._widths[id(key)]))
         return super().__getitem__(key)
 
     @property
@@ -56,8 +69,10 @@ class NetworkResults(Results):
 
     def times(self, probe: Probe) -> np.ndarray:
         """Times (s) of a probe's samples."""
-        every = probe.sample_every
-        return self.dt * every * np.arange(1, round(self.t_stop / self.dt) // every + 1)
+        sampling = self._sampling.get(id(probe))
+        if sampling is None:
+            raise KeyError(f"probe {probe.label!r} was not recorded in this run")
+        return self.dt * sampling.steps(self._cleared, round(self.t_stop / self.dt))
 
     def save(self, path, provenance: dict | None = None):
         """Write the results file (probes laid out as described in the class doc)."""
@@ -68,14 +83,18 @@ class NetworkResults(Results):
                     self.add_spikes(target.label, [], [], n_neurons=target.n_neurons)
                 continue
             data, t = self[probe], self.times(probe)
+            sampling = self._sampling[id(probe)]
             if probe.what == "voltage":
                 self.add_report(target.label, data, t[0] if t.size else 0.0,
-                                self.dt * probe.sample_every,
-                                units=probe_units(probe), variable="v")
+                                self.dt * sampling.every, units=probe_units(probe),
+                                variable="v", node_ids=probe.neurons)
             else:
                 values, times = probe_paths(probe)
-                self.add(values, data, units=probe_units(probe), **probe_attrs(probe))
+                self.add(values, data, units=probe_units(probe),
+                         **probe_attrs(probe, sampling, self.dt))
                 self.add(times, t, units="s")
+                if probe.neurons is not None:
+                    self.add(node_ids_path(probe), probe.neurons, units="1")
         self.metrics.setdefault("t_stop", self.t_stop)
         self.metrics.setdefault("dt", self.dt)
         return super().save(path, provenance)
@@ -99,13 +118,22 @@ def probe_units(probe: Probe) -> str:
     return probe.target.neuron.state_units.get(name, "1")
 
 
-def probe_attrs(probe: Probe) -> dict:
-    """Attributes stored with a probe's samples."""
-    if probe.what != "decoded":
-        return {}
-    return {"source": probe.target.label,
-            "synapse": repr(probe.synapse) if probe.synapse else "none"}
+def node_ids_path(probe: Probe) -> str:
+    """Where the neurons of a (current or rates) probe of some neurons go."""
+    return f"{probe_paths(probe)[0]}_node_ids"
 
+
+def probe_attrs(probe: Probe, sampling, dt: float) -> dict:
+    """Attributes stored with a probe's samples: its sampling interval
+    ``sample_every`` (s), its ``window`` (s) if it has one, and for decoded values
+    their source and synapse."""
+    attrs = {"sample_every": sampling.every * dt}
+    if probe.window is not None:
+        attrs["window"] = np.array(probe.window)
+    if probe.what == "decoded":
+        attrs.update(source=probe.target.label,
+                     synapse=repr(probe.synapse) if probe.synapse else "none")
+    return attrs
 
 
 class _GrowingSpikes(SpikeStore):

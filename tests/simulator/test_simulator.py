@@ -14,8 +14,9 @@ def test_probes_record_what_they_say(tmp_path):
     u = net.input(lambda t: 0.5 + 0 * t, label="u")
     a = net.population(20, 1, label="A")
     net.connect(u, a, synapse=None)
-    probes = {what: net.probe(a, what, sample_every=2) for what in
-              ("voltage", "current", "spikes")}
+    probes = {what: net.probe(a, what, sample_every=0.002) for what in
+              ("voltage", "current")}
+    probes["spikes"] = net.probe(a, "spikes")
     rates = net.probe(a, "rates", synapse=ns.PSC(0.05))
     u_probe = net.probe(u, label="u.value")
     sim = ns.Simulator(net, dt=1e-3)
@@ -171,6 +172,7 @@ def test_neurons_firing_faster_than_one_spike_a_step_keep_exact_intervals():
                        intercepts=ns.Uniform(-0.5, 0.5))
     net.connect(u, a, synapse=None)
     current = net.probe(a, "current")
+    net.probe(a, "spikes")
     sim = ns.Simulator(net, dt=1e-3)
     res = sim.run(0.5)
     J = res[current][-1]
