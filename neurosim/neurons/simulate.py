@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import SimulationError
 from ..results import Results
-from ..validation import _show, as_array, as_choice, as_float, as_int
+from ..validation import _show, as_array, as_choice, as_float, as_steps
 from . import adaptive, hh_kernels, lif
 from .base import NeuronType
 from .hh import HodgkinHuxley
@@ -121,7 +121,7 @@ def _current_table(current, n_steps: int, dt: float):
 
 def simulate(neuron: NeuronType, current, t_stop: float, dt: float | None = None,
              method: str | None = None, rtol: float = 1e-6, atol: float = 1e-9,
-             record=None, record_every: int = 1,
+             record=None, record_every: float | None = None,
              initial_state: dict | None = None) -> NeuronRun:
     """Simulate independent neurons of one type driven by ``current``.
 
@@ -146,8 +146,8 @@ def simulate(neuron: NeuronType, current, t_stop: float, dt: float | None = None
     record : tuple of str, optional
         State variables to record (``()`` for spikes only); default: the first
         (``v``, or ``rate`` for rate neurons).
-    record_every : int
-        Record every this many steps.
+    record_every : float, s, optional
+        Recording interval, a positive multiple of ``dt``; default every step.
     initial_state : dict, optional
         name -> array (n,); default: the model's resting state.
 
@@ -170,7 +170,9 @@ def simulate(neuron: NeuronType, current, t_stop: float, dt: float | None = None
     dt = neuron.default_dt if dt is None else as_float("dt (s)", dt, positive=True)
     if dt > t_stop:
         raise ValueError(f"dt must not exceed t_stop = {t_stop} s, got {dt}")
-    record_every = as_int("record_every", record_every, minimum=1)
+    record_every = 1 if record_every is None else as_steps(
+        "record_every", as_float("record_every (s)", record_every, positive=True), dt,
+        minimum=1)
     record = neuron.state_names[:1] if record is None else tuple(record)
     for name in record:
         if name not in neuron.state_names:

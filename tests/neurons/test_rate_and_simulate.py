@@ -58,7 +58,7 @@ def test_current_forms_agree():
 
 def test_results_hold_spikes_report_and_traces(tmp_path):
     run = ns.simulate(ns.HodgkinHuxley(), [8.0, 12.0], 0.05, record=("v", "m", "h", "n"),
-                      record_every=10)
+                      record_every=1e-4)
     res = ns.Results("demo")
     run.add_to(res, "hh")
     back = ns.Results.load(res.save(tmp_path / "r.h5"))
@@ -82,7 +82,10 @@ def test_results_hold_spikes_report_and_traces(tmp_path):
     (dict(dt=2.0), ValueError, "dt must not exceed t_stop"),
     (dict(method="rk2"), ValueError, r"method must be one of \['euler', 'exact', "),
     (dict(record=("w",)), ValueError, "LIF has no state 'w'; its states are"),
-    (dict(record_every=0), ValueError, "record_every must be >= 1"),
+    (dict(record_every=0), ValueError, r"record_every \(s\) must be > 0"),
+    (dict(record_every=1.5e-3), ValueError, r"record_every must be a whole number of "
+     r"steps of dt = 0.001 s, got 0.0015 s \(1.5 steps\); nearest allowed: 0.001 s "
+     r"or 0.002 s"),
     (dict(current=np.ones((5, 2))), ValueError, "one row per step"),
     (dict(current=[np.nan]), ValueError, "current must be finite"),
     (dict(current=lambda t: np.ones(3)), ValueError, r"current\(t\) must return"),
