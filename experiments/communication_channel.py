@@ -14,12 +14,17 @@ linear system s' = M s, so s(k h) = (e^(M h))^k s(0) with h the probe's sampling
 interval. The same network runs spiking and in rate mode (every neuron replaced by
 its rate curve).
 
+The networks run in pieces of ``PIECE`` s (``Simulator.run_pieces``) and their
+spike probes record only ``raster_window``, so memory does not grow with
+``t_stop``: the metrics are summed piece by piece and only what is saved is kept.
+
 Writes ``/analysis/decoded/B_<mode>/{t, x_true, x_hat, error}`` for mode spiking
-and rate, ``/analysis/populations/<A|B>/{encoders, intercepts}`` (to order the
-rasters) and the spiking run's spikes of A and B with times in ``raster_window``
-(s) under ``/spikes/A`` and ``/spikes/B`` (only that window is kept: the whole run
-would take about 18 MB). Metrics ``rmse_spiking`` and ``rmse_rate`` (decoded B
-against the ideal, over the whole run). Figure ``communication_channel.png``.
+and rate at the times within ``trace_window`` (s),
+``/analysis/populations/<A|B>/{encoders, intercepts}`` (to order the rasters) and
+the spiking run's spikes of A and B with times in ``raster_window`` (s) under
+``/spikes/A`` and ``/spikes/B``. Metrics ``rmse_spiking`` and ``rmse_rate``
+(decoded B against the ideal, over the whole run). Figure
+``communication_channel.png``.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from scipy.linalg import expm
 
 import neurosim as ns
 from neurosim.plots import figure, plot_raster, save_figure
-from neurosim.validation import as_float, as_int, as_window
+from neurosim.validation import as_float, as_int, as_steps, as_window
 
 CONFIG = {
     "n_neurons": 500,
@@ -41,53 +46,61 @@ CONFIG = {
     "amplitude": 1.0,
     "synapse": 0.005,
     "probe_synapse": 0.01,
+    "trace_window": [0.0, 10.0],
     "raster_window": [0.0, 1.0],
     "raster_neurons": 40,
 }
+
+#: Seconds simulated between metric updates: what the run holds at a time.
+PIECE = 10.0
 
 MODES = ("spiking", "rate")
 log = logging.getLogger("neurosim.experiments.communication_channel")
 
 
-def ideal_response(n_samples: int, h: float, frequency: float, amplitude: float,
-                   taus) -> np.ndarray:
+class IdealResponse:
     """``amplitude`` sin(2π ``frequency`` t) through first-order low-passes
-    τ ds/dt = −s + input, one per entry of ``taus`` (s), from rest, in continuous time.
+    τ ds/dt = −s + input, one per entry of ``taus`` (s), from rest, in continuous
+    time, sampled every ``h`` (s): each ``next(n)`` gives the next n samples.
 
     Parameters
     ----------
-    n_samples : int
-        Samples at t = h, 2h, ..., n_samples h.
     h : float, s
     frequency : float, Hz
     amplitude : float
     taus : sequence of float, s
-
-    Returns
-    -------
-    array (n_samples,)
-        The last low-pass's output.
     """
-    w = 2 * np.pi * frequency
-    k = len(taus)
-    M = np.zeros((k + 2, k + 2))
-    M[0, 1], M[1, 0] = w, -w                     # (sin, cos)' = w (cos, -sin)
-    for j, tau in enumerate(taus):
-        M[j + 2, j + 2] = -1.0 / tau
-        M[j + 2, j + 1 if j else 0] = (1.0 if j else amplitude) / tau
-    step = expm(M * h)
-    state = np.zeros(k + 2)
-    state[1] = 1.0                               # sin 0 = 0, cos 0 = 1, filters at rest
-    out = np.empty(n_samples)
-    for i in range(n_samples):
-        state = step @ state
-        out[i] = state[-1]
-    return out
+
+    def __init__(self, h: float, frequency: float, amplitude: float, taus):
+        w = 2 * np.pi * frequency
+        k = len(taus)
+        M = np.zeros((k + 2, k + 2))
+        M[0, 1], M[1, 0] = w, -w                 # (sin, cos)' = w (cos, -sin)
+        for j, tau in enumerate(taus):
+            M[j + 2, j + 2] = -1.0 / tau
+            M[j + 2, j + 1 if j else 0] = (1.0 if j else amplitude) / tau
+        self.step = expm(M * h)
+        self.state = np.zeros(k + 2)
+        self.state[1] = 1.0                      # sin 0 = 0, cos 0 = 1, at rest
+
+    def next(self, n_samples: int) -> np.ndarray:
+        """The last low-pass's output at the next ``n_samples`` sample times, (n,)."""
+        out = np.empty(n_samples)
+        for i in range(n_samples):
+            self.state = self.step @ self.state
+            out[i] = self.state[-1]
+        return out
+
+
+def ideal_response(n_samples: int, h: float, frequency: float, amplitude: float,
+                   taus) -> np.ndarray:
+    """``IdealResponse`` at t = h, 2h, ..., ``n_samples`` h: array (n_samples,)."""
+    return IdealResponse(h, frequency, amplitude, taus).next(n_samples)
 
 
 def build(config, spikes: bool):
     """The channel u -> A -> B and the probe of B's decoded value; with ``spikes``,
-    spike probes on A and B (spiking runs only)."""
+    spike probes on A and B within ``raster_window`` (spiking runs only)."""
     n = as_int("n_neurons", config["n_neurons"], minimum=1)
     frequency = as_float("frequency (Hz)", config["frequency"])
     amplitude = as_float("amplitude", config["amplitude"])
@@ -102,17 +115,21 @@ def build(config, spikes: bool):
                                                  config["probe_synapse"],
                                                  positive=True)), label="B.decoded")
     if spikes:
-        net.probe(a, "spikes")
-        net.probe(b, "spikes")
+        window = as_window("raster_window", config["raster_window"])
+        net.probe(a, "spikes", window=window)
+        net.probe(b, "spikes", window=window)
     return net, probe
 
 
-def settings(config) -> tuple[float, float, tuple[float, float]]:
-    """(dt, t_stop, raster window), s, checked (``raster_neurons`` too)."""
+def settings(config):
+    """(dt, t_stop, trace window, raster window), s, checked (``raster_neurons``
+    too)."""
     dt = as_float("dt (s)", config["dt"], positive=True)
     t_stop = as_float("t_stop (s)", config["t_stop"], positive=True)
+    as_steps("t_stop", t_stop, dt, minimum=1)
     as_int("raster_neurons", config["raster_neurons"], minimum=1)
-    return dt, t_stop, as_window("raster_window", config["raster_window"])
+    return (dt, t_stop, as_window("trace_window", config["trace_window"]),
+            as_window("raster_window", config["raster_window"]))
 
 
 def check(config):
@@ -121,16 +138,46 @@ def check(config):
     build(config, spikes=True)
 
 
+def run_mode(config, mode: str, dt: float, t_stop: float, window):
+    """Run the channel in ``mode`` piece by piece: (network, RMSE of decoded B
+    against the ideal over the whole run, (t, x_true, x_hat) within ``window``,
+    spikes {label: (times, ids)} of the spike probes)."""
+    net, probe = build(config, spikes=mode == "spiking")
+    ideal = IdealResponse(dt, config["frequency"], config["amplitude"],
+                          [config["synapse"], config["synapse"],
+                           config["probe_synapse"]])
+    lo, hi = window[0] - 1e-9 * dt, window[1] + 1e-9 * dt
+    squares, count, kept = 0.0, 0, []
+    spikes = {pop.label: [] for pop in net.populations} if mode == "spiking" else {}
+    sim = ns.Simulator(net, dt=dt, mode=mode)
+    for res in sim.run_pieces(t_stop, PIECE):
+        t, x_hat = res.times(probe), res[probe][:, 0]
+        x_true = ideal.next(t.size)
+        squares += float(np.sum((x_hat - x_true) ** 2))
+        count += t.size
+        inside = (t >= lo) & (t <= hi)
+        if inside.any():
+            kept.append((t[inside], x_true[inside], x_hat[inside]))
+        for label, parts in spikes.items():
+            if label in res.spikes:
+                parts.append(res.spikes(label))
+    spikes = {label: joined(parts, (float, int)) for label, parts in spikes.items()}
+    return net, float(np.sqrt(squares / count)), joined(kept, (float,) * 3), spikes
+
+
+def joined(pieces, dtypes) -> tuple:
+    """Tuples of arrays, one tuple per piece, joined array by array (empty arrays of
+    ``dtypes`` without pieces)."""
+    return tuple(np.concatenate([piece[i] for piece in pieces]) if pieces
+                 else np.zeros(0, dtype) for i, dtype in enumerate(dtypes))
+
+
 def run(config, out):
-    dt, t_stop, (lo, hi) = settings(config)
-    taus = [config["synapse"], config["synapse"], config["probe_synapse"]]
+    dt, t_stop, window, (lo, hi) = settings(config)
     results = ns.Results()
     for mode in MODES:
-        net, probe = build(config, spikes=mode == "spiking")
-        res = ns.Simulator(net, dt=dt, mode=mode).run(t_stop)
-        t, x_hat = res.times(probe), res[probe][:, 0]
-        x_true = ideal_response(t.size, dt, config["frequency"], config["amplitude"],
-                                taus)
+        net, rmse, (t, x_true, x_hat), spikes = run_mode(config, mode, dt, t_stop,
+                                                         window)
         base = f"decoded/B_{mode}"
         results.add(f"{base}/t", t, units="s")
         results.add(f"{base}/x_true", x_true, units="1",
@@ -138,25 +185,24 @@ def run(config, out):
         results.add(f"{base}/x_hat", x_hat, units="1",
                     description=f"B decoded through {config['probe_synapse']} s")
         results.add(f"{base}/error", x_hat - x_true, units="1")
-        rmse = float(np.sqrt(np.mean((x_hat - x_true) ** 2)))
         results.metrics[f"rmse_{mode}"] = rmse
         log.info("%s: RMSE of decoded B against the ideal %.4g", mode, rmse)
-        if mode == "spiking":
-            for pop in net.populations:
-                times, ids = res.spikes(pop)
-                kept = (times >= lo) & (times <= hi)
-                results.add_spikes(pop.label, times[kept], ids[kept],
-                                   n_neurons=pop.n_neurons)
-                results.add(f"populations/{pop.label}/encoders", pop.encoders[:, 0],
-                            units="1")
-                results.add(f"populations/{pop.label}/intercepts", pop.intercepts,
-                            units="1")
-                log.info("%s: %d spikes in %g s (%.1f Hz per neuron)", pop.label,
-                         times.size, t_stop, times.size / t_stop / pop.n_neurons)
+        for pop in net.populations if mode == "spiking" else []:
+            times, ids = spikes[pop.label]
+            results.add_spikes(pop.label, times, ids, n_neurons=pop.n_neurons)
+            results.add(f"populations/{pop.label}/encoders", pop.encoders[:, 0],
+                        units="1")
+            results.add(f"populations/{pop.label}/intercepts", pop.intercepts,
+                        units="1")
+            span = min(hi, t_stop) - lo
+            log.info("%s: %d spikes in the raster window %g-%g s (%.1f Hz per "
+                     "neuron)", pop.label, times.size, lo, hi,
+                     times.size / span / pop.n_neurons if span > 0 else 0.0)
     results.set_attrs("decoded", n_neurons=config["n_neurons"], dt=dt, t_stop=t_stop,
                       frequency=config["frequency"], amplitude=config["amplitude"],
                       synapse=config["synapse"], probe_synapse=config["probe_synapse"],
-                      raster_window=[lo, hi], raster_neurons=config["raster_neurons"])
+                      trace_window=list(window), raster_window=[lo, hi],
+                      raster_neurons=config["raster_neurons"])
     return results
 
 

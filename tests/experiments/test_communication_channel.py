@@ -90,6 +90,7 @@ def test_spikes_of_A_match_its_tuning_curves(experiment, results):
 
 @pytest.mark.parametrize("overrides, match", [
     ({"raster_window": "1.0, 0.5"}, "raster_window must have start < stop"),
+    ({"trace_window": "2.0"}, r"trace_window must be a pair \[start, stop\]"),
     ({"n_neurons": "0"}, "n_neurons must be >= 1"),
     ({"synapse": "-0.005"}, "synapse .* must be > 0"),
 ])
@@ -105,3 +106,31 @@ def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):
     assert sorted(loaded.spikes) == ["A", "B"]
     assert loaded.metrics["rmse_spiking"] <= 0.02
     assert_redrawn_alike(folder, ["communication_channel.png"], tmp_path)
+
+
+def test_pieces_and_windows_keep_exactly_a_part_of_the_whole_run(experiment, tmp_path,
+                                                                 monkeypatch):
+    """Run in 0.7 s pieces, keeping traces in [0.5, 1.5] s and spikes in [1.0, 1.2]
+    s, the results are the one-piece run's restricted to those windows, and the
+    metrics (summed piece by piece) those of the whole run."""
+    whole = experiment.run(runner.resolve_config(experiment, {
+        "t_stop": "3.0", "n_neurons": "100", "raster_window": "0.0, 3.0",
+        "trace_window": "0.0, 3.0"}), tmp_path)
+    monkeypatch.setattr(experiment.module, "PIECE", 0.7)
+    part = experiment.run(runner.resolve_config(experiment, {
+        "t_stop": "3.0", "n_neurons": "100", "raster_window": "1.0, 1.2",
+        "trace_window": "0.5, 1.5"}), tmp_path)
+    for mode in ("spiking", "rate"):
+        t = whole[f"decoded/B_{mode}/t"]
+        inside = (t >= 0.5 - 1e-12) & (t <= 1.5 + 1e-12)
+        assert inside.sum() == 1001
+        for key in ("t", "x_true", "x_hat", "error"):
+            np.testing.assert_array_equal(part[f"decoded/B_{mode}/{key}"],
+                                          whole[f"decoded/B_{mode}/{key}"][inside])
+        assert part.metrics[f"rmse_{mode}"] == pytest.approx(
+            whole.metrics[f"rmse_{mode}"], rel=1e-12)
+    for label in ("A", "B"):
+        times, ids = whole.spikes(label)
+        kept = (times >= 1.0) & (times <= 1.2)
+        np.testing.assert_array_equal(part.spikes(label)[0], times[kept])
+        np.testing.assert_array_equal(part.spikes(label)[1], ids[kept])
