@@ -19,9 +19,14 @@ For every N in ``n_neurons`` and each of ``n_seeds`` network seeds (``seed``,
 Measured: the value x(``t_hold``) and the mean drift, the mean of |x(t) −
 x(``t_hold``)| over ``t_hold`` <= t <= ``t_stop``.
 
-Writes ``/analysis/integrator/{t, ideal, n_neurons, seeds}``,
-``/analysis/integrator/<mode>/{x (N, seeds, T), value (N, seeds), drift (N,
-seeds)}``, and, for N = ``example_n_neurons`` at seed ``seed``, the spiking run's
+Each network runs in pieces of ``PIECE`` s (``Simulator.run_pieces``): the value
+and the drift are taken as the run goes, the traces are kept within
+``trace_window`` (s) and the spikes within ``raster_window`` (a windowed spike
+probe), so memory does not grow with ``t_stop``.
+
+Writes ``/analysis/integrator/{t, ideal, n_neurons, seeds}`` (t: the sample times
+within ``trace_window``), ``/analysis/integrator/<mode>/{x (N, seeds, T), value
+(N, seeds), drift (N, seeds)}``, and, for N = ``example_n_neurons`` at seed ``seed``, the spiking run's
 spikes under ``/spikes/integrator`` (times in ``raster_window``) with
 ``/analysis/populations/integrator/{encoders, intercepts}``. Metrics per mode and N:
 ``value_<mode>_N<n>`` and ``drift_<mode>_N<n>`` (means over the seeds),
@@ -33,13 +38,14 @@ Figures ``integrator.png`` (traces, drift and value error against N) and
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
 
 import neurosim as ns
 from neurosim.plots import figure, plot_loglog, plot_raster, save_figure
 from neurosim.progress import progress
-from neurosim.validation import as_float, as_int, as_window
+from neurosim.validation import as_float, as_int, as_steps, as_window
 
 CONFIG = {
     "n_neurons": [100, 300, 1000, 3000],
@@ -52,9 +58,13 @@ CONFIG = {
     "probe_synapse": 0.01,
     "t_hold": 0.2,
     "example_n_neurons": 1000,
+    "trace_window": [0.0, 2.0],
     "raster_window": [0.0, 1.0],
     "raster_neurons": 40,
 }
+
+#: Seconds simulated at a time: what a run holds in memory.
+PIECE = 10.0
 
 MODES = ("spiking", "rate")
 log = logging.getLogger("neurosim.experiments.integrator")
@@ -87,7 +97,7 @@ def ideal(t, pulse: float, duration: float, tau_probe: float) -> np.ndarray:
 
 def build(n_neurons: int, seed: int, config, spikes: bool = False):
     """The integrator network and the probe of its decoded value; with ``spikes``,
-    a spike probe too."""
+    a spike probe within ``raster_window`` too."""
     tau = as_float("tau (s)", config["tau"], positive=True)
     pulse = as_float("pulse", config["pulse"])
     duration = as_float("pulse_duration (s)", config["pulse_duration"], positive=True)
@@ -100,12 +110,14 @@ def build(n_neurons: int, seed: int, config, spikes: bool = False):
                                                  config["probe_synapse"],
                                                  positive=True)))
     if spikes:
-        net.probe(a, "spikes")
+        net.probe(a, "spikes", window=as_window("raster_window",
+                                                config["raster_window"]))
     return net, probe
 
 
 def settings(config):
-    """(neuron counts, seeds, dt, t_stop, t_hold, raster window), checked."""
+    """(neuron counts, seeds, dt, t_stop, t_hold, trace window, raster window),
+    checked."""
     counts = config["n_neurons"]
     if not isinstance(counts, list) or not counts:
         raise ValueError(f"n_neurons must be a non-empty list, got {counts!r}")
@@ -122,9 +134,11 @@ def settings(config):
     if not as_float("pulse_duration (s)", config["pulse_duration"]) < t_hold < t_stop:
         raise ValueError(f"t_hold must lie between pulse_duration and t_stop, got "
                          f"{t_hold}")
+    as_steps("t_stop", t_stop, dt, minimum=1)
+    trace = as_window("trace_window", config["trace_window"])
     window = as_window("raster_window", config["raster_window"])
     as_int("raster_neurons", config["raster_neurons"], minimum=1)
-    return counts, seeds, dt, t_stop, t_hold, window
+    return counts, seeds, dt, t_stop, t_hold, trace, window
 
 
 def check(config):
@@ -133,40 +147,79 @@ def check(config):
     build(counts[0], seeds[0], config)
 
 
+def hold_step(t_hold: float, dt: float, n_steps: int) -> int:
+    """The step (1 .. ``n_steps``) whose end k dt lies nearest ``t_hold`` (s), the
+    earlier on a tie."""
+    candidates = [k for k in (math.floor(t_hold / dt), math.floor(t_hold / dt) + 1)
+                  if 1 <= k <= n_steps]
+    return min(candidates, key=lambda k: abs(k * dt - t_hold))
+
+
+def run_one(config, n: int, seed: int, mode: str, spikes: bool, dt: float,
+            t_stop: float, hold: int, window):
+    """One network, piece by piece: (x(t_hold), mean |x(t) − x(t_hold)| from t_hold
+    on, (t, x) within ``window``, the population, its (times, ids) or None)."""
+    net, probe = build(n, seed, config, spikes=spikes)
+    lo, hi = window[0] - 1e-9 * dt, window[1] + 1e-9 * dt
+    value, total, count, done = None, 0.0, 0, 0
+    kept, fired = [], []
+    for res in ns.Simulator(net, dt=dt, mode=mode, progress=False).run_pieces(
+            t_stop, PIECE):
+        t, x = res.times(probe), res[probe][:, 0]
+        if value is None and done < hold <= done + t.size:
+            value = x[hold - done - 1]     # samples every step: sample i at step i + 1
+        if value is not None:
+            after = x[max(0, hold - done - 1):]
+            total += float(np.sum(np.abs(after - value)))
+            count += after.size
+        done += t.size
+        inside = (t >= lo) & (t <= hi)
+        kept.append((t[inside], x[inside]))
+        if spikes and net.populations[0].label in res.spikes:
+            fired.append(res.spikes(net.populations[0]))
+    return (value, total / count, joined(kept, (float, float)), net.populations[0],
+            joined(fired, (float, int)) if spikes else None)
+
+
+def joined(pieces, dtypes) -> tuple:
+    """Tuples of arrays, one tuple per piece, joined array by array (empty arrays of
+    ``dtypes`` without pieces)."""
+    return tuple(np.concatenate([piece[i] for piece in pieces]) if pieces
+                 else np.zeros(0, dtype) for i, dtype in enumerate(dtypes))
+
+
 def run(config, out):
-    counts, seeds, dt, t_stop, t_hold, (lo, hi) = settings(config)
+    counts, seeds, dt, t_stop, t_hold, trace_window, (lo, hi) = settings(config)
+    hold = hold_step(t_hold, dt, round(t_stop / dt))
     results = ns.Results()
     t = None
     for mode in MODES:
-        traces = []
+        traces, values, drifts = [], [], []
         jobs = [(n, seed) for n in counts for seed in seeds]
         for n, seed in progress(jobs, desc=f"integrators ({mode})"):
             example = mode == "spiking" and n == config["example_n_neurons"] \
                 and seed == config["seed"]
-            net, probe = build(n, seed, config, spikes=example)
-            res = ns.Simulator(net, dt=dt, mode=mode).run(t_stop)
-            t = res.times(probe)
-            traces.append(res[probe][:, 0])
+            value, drift, (t, x), pop, spikes = run_one(
+                config, n, seed, mode, example, dt, t_stop, hold, trace_window)
+            traces.append(x)
+            values.append(value)
+            drifts.append(drift)
             if example:
-                pop = net.populations[0]
-                times, ids = res.spikes(pop)
-                kept = (times >= lo) & (times <= hi)
-                results.add_spikes(pop.label, times[kept], ids[kept], n_neurons=n)
+                results.add_spikes(pop.label, *spikes, n_neurons=n)
                 results.add(f"populations/{pop.label}/encoders", pop.encoders[:, 0],
                             units="1")
                 results.add(f"populations/{pop.label}/intercepts", pop.intercepts,
                             units="1")
         x = np.array(traces).reshape(len(counts), len(seeds), -1)
-        hold = int(np.argmin(np.abs(t - t_hold)))
-        value = x[:, :, hold]
-        drift = np.mean(np.abs(x[:, :, hold:] - value[:, :, None]), axis=2)
+        value = np.array(values).reshape(len(counts), len(seeds))
+        drift = np.array(drifts).reshape(len(counts), len(seeds))
         base = f"integrator/{mode}"
         results.add(f"{base}/x", x, units="1",
                     description="decoded value, (n_neurons, seeds, time)")
         results.add(f"{base}/value", value, units="1", description="x(t_hold)")
         results.add(f"{base}/drift", drift, units="1",
                     description="mean |x(t) - x(t_hold)| for t_hold <= t <= t_stop")
-        target = ideal(t[hold], config["pulse"], config["pulse_duration"],
+        target = ideal(hold * dt, config["pulse"], config["pulse_duration"],
                        config["probe_synapse"])
         for i, n in enumerate(counts):
             m = results.metrics
@@ -187,7 +240,8 @@ def run(config, out):
                       pulse_duration=config["pulse_duration"], dt=dt, t_stop=t_stop,
                       t_hold=t_hold, probe_synapse=config["probe_synapse"],
                       example_n_neurons=config["example_n_neurons"],
-                      example_seed=config["seed"], raster_window=[lo, hi],
+                      example_seed=config["seed"], trace_window=list(trace_window),
+                      raster_window=[lo, hi],
                       raster_neurons=config["raster_neurons"])
     return results
 

@@ -118,3 +118,35 @@ def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):
     assert loaded["integrator/spiking/x"].shape == (2, 2, 500)
     assert sorted(loaded.spikes) == ["integrator"]
     assert_redrawn_alike(folder, ["integrator.png", "integrator_spikes.png"], tmp_path)
+
+
+def test_pieces_and_windows_keep_exactly_a_part_of_the_whole_run(experiment, tmp_path,
+                                                                 monkeypatch):
+    """In 0.3 s pieces, keeping traces in [0.5, 1.0] s and spikes in [0.2, 0.4] s:
+    the one-piece run's traces and spikes restricted to those windows, and its
+    value and drift (taken piece by piece)."""
+    settings = {"n_neurons": "100", "n_seeds": "2", "example_n_neurons": "100",
+                "t_stop": "1.2"}
+    whole = experiment.run(runner.resolve_config(experiment, {
+        **settings, "trace_window": "0.0, 1.2", "raster_window": "0.0, 1.2"}),
+        tmp_path)
+    monkeypatch.setattr(experiment.module, "PIECE", 0.3)
+    part = experiment.run(runner.resolve_config(experiment, {
+        **settings, "trace_window": "0.5, 1.0", "raster_window": "0.2, 0.4"}),
+        tmp_path)
+    t = whole["integrator/t"]
+    inside = (t >= 0.5 - 1e-12) & (t <= 1.0 + 1e-12)
+    np.testing.assert_array_equal(part["integrator/t"], t[inside])
+    np.testing.assert_array_equal(part["integrator/ideal"],
+                                  whole["integrator/ideal"][inside])
+    for mode in ("spiking", "rate"):
+        np.testing.assert_array_equal(part[f"integrator/{mode}/x"],
+                                      whole[f"integrator/{mode}/x"][..., inside])
+        np.testing.assert_array_equal(part[f"integrator/{mode}/value"],
+                                      whole[f"integrator/{mode}/value"])
+        np.testing.assert_allclose(part[f"integrator/{mode}/drift"],
+                                   whole[f"integrator/{mode}/drift"], rtol=1e-12)
+    times, ids = whole.spikes("integrator")
+    kept = (times >= 0.2) & (times <= 0.4)
+    np.testing.assert_array_equal(part.spikes("integrator")[0], times[kept])
+    np.testing.assert_array_equal(part.spikes("integrator")[1], ids[kept])
