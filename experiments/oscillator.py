@@ -14,11 +14,14 @@ its matrix exponential over each sampling interval.
 
 Measured on the decoded state after ``settle`` s: the frequency (slope of the
 unwrapped phase atan2(x1, x0), least squares, over 2π) and the amplitude envelope
-|x(t)|, relative to the designed amplitude.
+|x(t)|, relative to the designed amplitude. The networks run in pieces of ``PIECE``
+s (``Simulator.run_pieces``) and are measured piece by piece; traces are kept
+within ``trace_window`` (s) and spikes within ``raster_window`` (a windowed spike
+probe), so memory does not grow with ``t_stop``.
 
 Writes ``/analysis/oscillator/{t, ideal}``, ``/analysis/oscillator/<mode>/{x,
-amplitude, phase}`` for mode spiking and rate (phase unwrapped, from ``settle`` on;
-NaN before), the spiking run's spikes under ``/spikes/oscillator`` (times in
+amplitude, phase}`` for mode spiking and rate at the times within ``trace_window``
+(phase unwrapped, from ``settle`` on; NaN before), the spiking run's spikes under ``/spikes/oscillator`` (times in
 ``raster_window``) and ``/analysis/populations/oscillator/{encoders,
 intercepts}``. Metrics: ``designed_amplitude``; per mode ``frequency_<mode>`` (Hz),
 ``frequency_error_<mode>`` (relative), ``amplitude_min_<mode>``,
@@ -30,13 +33,14 @@ intercepts}``. Metrics: ``designed_amplitude``; per mode ``frequency_<mode>`` (H
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
 from scipy.linalg import expm
 
 import neurosim as ns
 from neurosim.plots import figure, plot_raster, save_figure
-from neurosim.validation import as_float, as_int, as_window
+from neurosim.validation import as_float, as_int, as_steps, as_window
 
 CONFIG = {
     "n_neurons": 1000,
@@ -49,9 +53,13 @@ CONFIG = {
     "dt": 1e-3,
     "probe_synapse": 0.01,
     "settle": 0.3,
+    "trace_window": [0.0, 5.0],
     "raster_window": [0.0, 2.0],
     "raster_neurons": 60,
 }
+
+#: Seconds simulated at a time: what a run holds in memory.
+PIECE = 10.0
 
 MODES = ("spiking", "rate")
 log = logging.getLogger("neurosim.experiments.oscillator")
@@ -119,7 +127,7 @@ def ideal(n_samples: int, h: float, frequency: float, kick: float, duration: flo
 
 def build(config, spikes: bool):
     """The oscillator network and the probe of its decoded state; with ``spikes``,
-    a spike probe too."""
+    a spike probe within ``raster_window`` too."""
     n = as_int("n_neurons", config["n_neurons"], minimum=1)
     tau = as_float("tau (s)", config["tau"], positive=True)
     kick = as_float("kick", config["kick"])
@@ -136,30 +144,73 @@ def build(config, spikes: bool):
                                                  config["probe_synapse"],
                                                  positive=True)))
     if spikes:
-        net.probe(a, "spikes")
+        net.probe(a, "spikes", window=as_window("raster_window",
+                                                config["raster_window"]))
     return net, probe
 
 
-def measure(t, x, settle: float) -> tuple[float, np.ndarray, np.ndarray]:
-    """Frequency (Hz), amplitude |x| (T,) and unwrapped phase (T,; NaN before
-    ``settle``) of a 2-D trajectory ``x`` (T, 2) sampled at ``t`` (s)."""
-    after = t >= settle
-    if after.sum() < 2:
-        raise ValueError(f"settle = {settle} s leaves fewer than 2 samples to measure")
-    phase = np.full(t.size, np.nan)
-    phase[after] = np.unwrap(np.arctan2(x[after, 1], x[after, 0]))
-    slope = np.polyfit(t[after], phase[after], 1)[0]
-    return float(slope / (2 * np.pi)), np.linalg.norm(x, axis=1), phase
+class Rotation:
+    """Frequency (Hz), amplitude |x| and unwrapped phase atan2(x1, x0) of a 2-D
+    trajectory, measured piece by piece from ``settle`` (s) on: ``add`` each piece
+    in time order, then read ``frequency`` (the least-squares slope of the phase
+    over time, / 2π) and ``lowest`` and ``highest`` (the amplitude's extremes)."""
+
+    def __init__(self, settle: float):
+        self.settle = settle
+        self.n = 0
+        self.mean_t = self.mean_phase = self.ctt = self.ctp = 0.0
+        self.last = None  # the last unwrapped phase
+        self.lowest, self.highest = math.inf, -math.inf
+
+    def add(self, t, x) -> tuple[np.ndarray, np.ndarray]:
+        """Take the piece ``x`` (T, 2) sampled at ``t`` (T,; s): returns its
+        amplitude (T,) and unwrapped phase (T,; NaN before ``settle``)."""
+        amplitude = np.linalg.norm(x, axis=1)
+        phase = np.full(t.size, np.nan)
+        after = t >= self.settle
+        if not after.any():
+            return amplitude, phase
+        raw = np.arctan2(x[after, 1], x[after, 0])
+        unwrapped = np.unwrap(raw) if self.last is None else \
+            np.unwrap(np.concatenate([[self.last], raw]))[1:]
+        phase[after] = unwrapped
+        self.last = unwrapped[-1]
+        self.lowest = min(self.lowest, float(amplitude[after].min()))
+        self.highest = max(self.highest, float(amplitude[after].max()))
+        # the pieces' means and co-moments merged (Chan et al.), for the slope
+        n, tt, pp = unwrapped.size, t[after], unwrapped
+        mean_t, mean_p = float(np.mean(tt)), float(np.mean(pp))
+        ctt = float(np.sum((tt - mean_t) ** 2))
+        ctp = float(np.sum((tt - mean_t) * (pp - mean_p)))
+        total = self.n + n
+        dt, dp = mean_t - self.mean_t, mean_p - self.mean_phase
+        self.ctt += ctt + dt * dt * self.n * n / total
+        self.ctp += ctp + dt * dp * self.n * n / total
+        self.mean_t += dt * n / total
+        self.mean_phase += dp * n / total
+        self.n = total
+        return amplitude, phase
+
+    @property
+    def frequency(self) -> float:
+        """The phase's least-squares slope over 2π (Hz)."""
+        if self.n < 2:
+            raise ValueError(f"settle = {self.settle} s leaves fewer than 2 samples to "
+                             "measure")
+        return self.ctp / self.ctt / (2 * np.pi)
 
 
 def settings(config):
-    """(dt, t_stop, settle, frequency, raster window, designed amplitude), checked."""
+    """(dt, t_stop, settle, frequency, trace window, raster window, designed
+    amplitude), checked."""
     dt = as_float("dt (s)", config["dt"], positive=True)
     t_stop = as_float("t_stop (s)", config["t_stop"], positive=True)
+    as_steps("t_stop", t_stop, dt, minimum=1)
     settle = as_float("settle (s)", config["settle"], nonnegative=True)
     if not settle < t_stop:
         raise ValueError(f"settle must be < t_stop = {t_stop} s, got {settle}")
     frequency = as_float("frequency (Hz)", config["frequency"])
+    trace = as_window("trace_window", config["trace_window"])
     window = as_window("raster_window", config["raster_window"])
     as_int("raster_neurons", config["raster_neurons"], minimum=1)
     designed = designed_amplitude(
@@ -168,7 +219,7 @@ def settings(config):
     if not abs(designed) < as_float("radius", config["radius"], positive=True):
         raise ValueError(f"the kick sets the amplitude to {abs(designed):.3g}, outside "
                          f"the radius {config['radius']}; lower kick or kick_duration")
-    return dt, t_stop, settle, frequency, window, designed
+    return dt, t_stop, settle, frequency, trace, window, designed
 
 
 def check(config):
@@ -177,51 +228,74 @@ def check(config):
     build(config, spikes=True)
 
 
+def run_mode(config, mode: str, dt: float, t_stop: float, settle: float, window):
+    """Run the oscillator in ``mode`` piece by piece: (network, ``Rotation`` of its
+    decoded state, (t, x, amplitude, phase) within ``window``, (times, ids) of its
+    spikes, empty in rate mode)."""
+    net, probe = build(config, spikes=mode == "spiking")
+    rotation = Rotation(settle)
+    lo, hi = window[0] - 1e-9 * dt, window[1] + 1e-9 * dt
+    kept, fired = [], []
+    label = net.populations[0].label
+    for res in ns.Simulator(net, dt=dt, mode=mode).run_pieces(t_stop, PIECE):
+        t, x = res.times(probe), res[probe]
+        amplitude, phase = rotation.add(t, x)
+        inside = (t >= lo) & (t <= hi)
+        kept.append((t[inside], x[inside], amplitude[inside], phase[inside]))
+        if label in res.spikes:
+            fired.append(res.spikes(label))
+    return net, rotation, joined(kept, (float,) * 4), joined(fired, (float, int))
+
+
+def joined(pieces, dtypes) -> tuple:
+    """Tuples of arrays, one tuple per piece, joined array by array (empty arrays of
+    ``dtypes`` without pieces)."""
+    return tuple(np.concatenate([piece[i] for piece in pieces]) if pieces
+                 else np.zeros(0, dtype) for i, dtype in enumerate(dtypes))
+
+
 def run(config, out):
-    dt, t_stop, settle, frequency, (lo, hi), designed = settings(config)
+    dt, t_stop, settle, frequency, trace, (lo, hi), designed = settings(config)
     results = ns.Results()
     m = results.metrics
     m["designed_amplitude"] = abs(designed)
     for mode in MODES:
-        net, probe = build(config, spikes=mode == "spiking")
-        res = ns.Simulator(net, dt=dt, mode=mode).run(t_stop)
-        t, x = res.times(probe), res[probe]
-        f, amplitude, phase = measure(t, x, settle)
+        net, rotation, (t, x, amplitude, phase), spikes = run_mode(
+            config, mode, dt, t_stop, settle, trace)
         base = f"oscillator/{mode}"
         results.add(f"{base}/x", x, units="1", description="decoded state (T, 2)")
         results.add(f"{base}/amplitude", amplitude, units="1", description="|x|")
         results.add(f"{base}/phase", phase, units="rad",
                     description="unwrapped atan2(x1, x0) from settle on, NaN before")
-        relative = amplitude[t >= settle] / abs(designed)
+        f = rotation.frequency
+        low, high = rotation.lowest / abs(designed), rotation.highest / abs(designed)
         m[f"frequency_{mode}"] = f
         m[f"frequency_error_{mode}"] = f / frequency - 1.0
-        m[f"amplitude_min_{mode}"] = float(relative.min())
-        m[f"amplitude_max_{mode}"] = float(relative.max())
-        m[f"amplitude_deviation_{mode}"] = float(np.max(np.abs(relative - 1.0)))
+        m[f"amplitude_min_{mode}"] = low
+        m[f"amplitude_max_{mode}"] = high
+        m[f"amplitude_deviation_{mode}"] = max(abs(low - 1.0), abs(high - 1.0))
         log.info("%s: frequency %.4f Hz (designed %g, error %+.2f %%); amplitude "
                  "%.3f–%.3f of the designed %.3f", mode, f, frequency,
-                 100 * m[f"frequency_error_{mode}"], relative.min(), relative.max(),
-                 abs(designed))
+                 100 * m[f"frequency_error_{mode}"], low, high, abs(designed))
         if mode == "spiking":
             pop = net.populations[0]
-            times, ids = res.spikes(pop)
-            kept = (times >= lo) & (times <= hi)
-            results.add_spikes(pop.label, times[kept], ids[kept],
-                               n_neurons=pop.n_neurons)
+            results.add_spikes(pop.label, *spikes, n_neurons=pop.n_neurons)
             results.add(f"populations/{pop.label}/encoders", pop.encoders, units="1")
             results.add(f"populations/{pop.label}/intercepts", pop.intercepts,
                         units="1")
+    # the ideal from rest up to the window's last sample, kept within the window
+    steps = np.rint(t / dt).astype(int)
+    ideal_x = ideal(int(steps[-1]) if steps.size else 0, dt, frequency, config["kick"],
+                    config["kick_duration"], config["probe_synapse"])[steps - 1]
     results.add("oscillator/t", t, units="s")
-    results.add("oscillator/ideal", ideal(t.size, dt, frequency, config["kick"],
-                                          config["kick_duration"],
-                                          config["probe_synapse"]),
+    results.add("oscillator/ideal", ideal_x,
                 units="1", description="dx/dt = A x + u through the probe PSC")
     results.set_attrs("oscillator", n_neurons=config["n_neurons"],
                       frequency=frequency, tau=config["tau"], kick=config["kick"],
                       kick_duration=config["kick_duration"], radius=config["radius"],
                       dt=dt, t_stop=t_stop, settle=settle,
-                      probe_synapse=config["probe_synapse"], raster_window=[lo, hi],
-                      raster_neurons=config["raster_neurons"])
+                      probe_synapse=config["probe_synapse"], trace_window=list(trace),
+                      raster_window=[lo, hi], raster_neurons=config["raster_neurons"])
     return results
 
 

@@ -73,14 +73,24 @@ def test_a_kick_ending_inside_a_sampling_interval_is_exact(experiment):
     np.testing.assert_allclose(ideal, ref.y[2:].T, rtol=0, atol=1e-7)
 
 
-def test_frequency_measurement_on_exact_circles(experiment):
+def test_frequency_measurement_on_exact_circles_piece_by_piece(experiment):
+    """Three pieces (the first ending before settle): the slope of one straight
+    phase line, the circle's radius, and the phase as one unwrap of the whole."""
     t = 1e-3 * np.arange(1, 3001)
     for f in (0.3, 1.0, 2.7):
         x = 0.4 * np.column_stack([np.cos(W * f * t + 1.0), np.sin(W * f * t + 1.0)])
-        measured, amplitude, phase = experiment.module.measure(t, x, 0.3)
-        assert measured == pytest.approx(f, rel=1e-12)
+        rotation = experiment.module.Rotation(0.3)
+        parts = [rotation.add(t[a:b], x[a:b]) for a, b in ((0, 200), (200, 1700),
+                                                           (1700, 3000))]
+        amplitude, phase = (np.concatenate([p[i] for p in parts]) for i in range(2))
+        assert rotation.frequency == pytest.approx(f, rel=1e-12)
         np.testing.assert_allclose(amplitude, 0.4, rtol=1e-12)
-        assert np.all(np.isnan(phase[t < 0.3])) and np.all(np.isfinite(phase[t >= 0.3]))
+        assert rotation.lowest == pytest.approx(0.4, rel=1e-12)
+        assert rotation.highest == pytest.approx(0.4, rel=1e-12)
+        after = t >= 0.3
+        assert np.all(np.isnan(phase[~after]))
+        np.testing.assert_allclose(phase[after], np.unwrap(np.arctan2(
+            x[after, 1], x[after, 0])), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", ["spiking", "rate"])
@@ -136,3 +146,38 @@ def test_run_then_redraw_from_the_file_gives_identical_figures(tmp_path):
     assert loaded["oscillator/spiking/x"].shape == (1000, 2)
     assert loaded.metrics["frequency_rate"] == pytest.approx(2.0, rel=0.05)
     assert_redrawn_alike(folder, ["oscillator.png"], tmp_path)
+
+
+def test_pieces_and_windows_keep_exactly_a_part_of_the_whole_run(experiment, tmp_path,
+                                                                 monkeypatch):
+    """In 0.4 s pieces, keeping traces in [0.5, 1.2] s and spikes in [0.6, 0.8] s:
+    the one-piece run's traces and spikes restricted to those windows, and its
+    metrics (taken piece by piece)."""
+    settings = {"n_neurons": "200", "t_stop": "1.5"}
+    whole = experiment.run(runner.resolve_config(experiment, {
+        **settings, "trace_window": "0.0, 1.5", "raster_window": "0.0, 1.5"}),
+        tmp_path)
+    monkeypatch.setattr(experiment.module, "PIECE", 0.4)
+    part = experiment.run(runner.resolve_config(experiment, {
+        **settings, "trace_window": "0.5, 1.2", "raster_window": "0.6, 0.8"}),
+        tmp_path)
+    t = whole["oscillator/t"]
+    inside = (t >= 0.5 - 1e-12) & (t <= 1.2 + 1e-12)
+    np.testing.assert_array_equal(part["oscillator/t"], t[inside])
+    np.testing.assert_array_equal(part["oscillator/ideal"],
+                                  whole["oscillator/ideal"][inside])
+    for mode in ("spiking", "rate"):
+        for key in ("x", "amplitude"):
+            np.testing.assert_array_equal(part[f"oscillator/{mode}/{key}"],
+                                          whole[f"oscillator/{mode}/{key}"][inside])
+        np.testing.assert_allclose(part[f"oscillator/{mode}/phase"],
+                                   whole[f"oscillator/{mode}/phase"][inside], rtol=0,
+                                   atol=1e-12)
+        for name in ("frequency", "amplitude_min", "amplitude_max",
+                     "amplitude_deviation"):
+            assert part.metrics[f"{name}_{mode}"] == pytest.approx(
+                whole.metrics[f"{name}_{mode}"], rel=1e-12)
+    times, ids = whole.spikes("oscillator")
+    kept = (times >= 0.6) & (times <= 0.8)
+    np.testing.assert_array_equal(part.spikes("oscillator")[0], times[kept])
+    np.testing.assert_array_equal(part.spikes("oscillator")[1], ids[kept])
