@@ -287,3 +287,79 @@ def iaf_step(state, i_ext, syn, syn_tau, syn_rev, syn_kind, dt, par, spiked, aft
         else:
             state[0, i] = ve
     return count
+
+
+def iaf_step_numpy(state, i_ext, syn, syn_tau, syn_rev, syn_kind, dt, par):
+    """Plain-numpy twin of ``iaf_step``: the same operations in the same order,
+    vectorised over neurons (exponentials by ``math.exp``, as the kernel's). Updates
+    ``state`` and ``syn`` in place; returns (spiked, after)."""
+    rest, v_th, v_reset, tau, tau_ref, R = (float(p) for p in par[:6])
+    n_ch = syn.shape[0]
+    decay = math.exp(-dt / tau)
+    conductive = bool(np.any(syn_kind == CONDUCTANCE))
+    v, ref = state[0].copy(), state[1].copy()
+
+    def free_end(v0, s0, x, drive):
+        """V at the step's end from v0 at time s0 (s) into it, channels ``x``."""
+        if not conductive and s0 is None:
+            ve = (rest + drive) + (v0 - (rest + drive)) * decay
+            for k in range(n_ch):
+                ve = ve + _channel(syn_kind[k], syn_tau[k], tau, R, dt, decay)[0] * x[k]
+            return ve
+        s0 = 0.0 if s0 is None else s0
+        h = dt - s0
+
+        def rhs(u, s):
+            total = rest - u + drive
+            for k in range(n_ch):
+                if syn_kind[k] == DELTA:
+                    continue
+                xs = x[k] * math.exp(-s / syn_tau[k])
+                total = total + xs * (R * 1e-3 * (syn_rev[k] - u)
+                                      if syn_kind[k] == CONDUCTANCE else R * 1e-3 * 1e3)
+            return total / tau
+        k1 = rhs(v0, s0)
+        k2 = rhs(v0 + 0.5 * h * k1, s0 + 0.5 * h)
+        k3 = rhs(v0 + 0.5 * h * k2, s0 + 0.5 * h)
+        k4 = rhs(v0 + h * k3, dt)
+        return v0 + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+
+    jump = v.copy()
+    if conductive:
+        for k in range(n_ch):
+            if syn_kind[k] == DELTA:
+                jump = jump + syn[k]
+    ve = free_end(jump if conductive else v, None, syn, R * i_ext)
+    held = ref >= dt
+    special = ~held & ((ref > 0.0) | (ve >= v_th))
+    keep = np.array([0.0 if kind == DELTA else math.exp(-dt / tk)
+                     for kind, tk in zip(syn_kind, syn_tau)])
+    x_start = syn.copy()
+    syn[:, ~special] *= keep[:, None]
+    state[0] = np.where(held | special, v, ve)
+    state[1] = np.where(held, ref - dt, ref)
+    spiked, after = [], []
+    for i in np.flatnonzero(special):
+        x = x_start[:, i]
+        drive = R * i_ext[i]
+        vi = v[i]
+        if ref[i] > 0.0:
+            end_v = free_end(vi, ref[i], x, drive)
+            span = dt - ref[i]
+        else:
+            for k in range(n_ch):
+                if syn_kind[k] == DELTA:
+                    vi = vi + x[k]
+            end_v = ve[i]
+            span = dt
+        syn[:, i] = x * keep
+        state[1, i] = 0.0
+        if end_v >= v_th:
+            frac = (v_th - vi) / (end_v - vi) if end_v > vi and vi < v_th else 0.0
+            end = span * (1.0 - frac)
+            spiked.append(i)
+            after.append(end)
+            state[0, i], state[1, i] = v_reset, tau_ref - end
+        else:
+            state[0, i] = end_v
+    return np.array(spiked, dtype=np.int64), np.array(after)

@@ -197,3 +197,61 @@ def traub_step(state, i_ext, syn, syn_tau, syn_rev, syn_kind, dt, par, spiked, a
     for q in range(count):
         after[q] = work[spiked[q]]
     return count
+
+
+def traub_step_numpy(state, i_ext, syn, syn_tau, syn_rev, syn_kind, dt, par):
+    """Plain-numpy twin of ``traub_step``: the same operations in the same order,
+    vectorised over neurons, with the kernel's ``vexp`` applied element by element
+    (so the two agree to the bit). Updates ``state`` and ``syn`` in place; returns
+    (spiked, after)."""
+    C, g_na, g_k, g_l, e_na, e_k, e_l, v_t, threshold, tau_ref = (float(p)
+                                                                  for p in par[:10])
+    exp = np.frompyfunc(vexp, 1, 1)
+
+    def vexp_all(x):
+        return exp(np.asarray(x, dtype=np.float64)).astype(np.float64)
+
+    def x_over_expm1(x, k):
+        y = x / k
+        series = k / (1.0 + y * (0.5 + y * (1.0 / 6.0)))
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0/0: the series' place
+            return np.where(np.abs(y) < 1e-5, series, x / (vexp_all(y) - 1.0))
+
+    def relax(x, a, b):
+        total = a + b
+        target = a / total
+        return target + (x - target) * vexp_all(-total * h)
+
+    h = dt * 1e3
+    g_syn = np.zeros(state.shape[1])
+    source = np.array(i_ext, dtype=np.float64)
+    for k in range(syn.shape[0]):
+        keep = math.exp(-dt / syn_tau[k])
+        if syn_kind[k] == CONDUCTANCE:
+            g_syn = g_syn + syn[k]
+            source = source + syn[k] * syn_rev[k]
+        else:
+            source = source + syn[k]
+        syn[k] *= keep
+    v, m, hh, gate, ref = state
+    u = v - v_t
+    a_m, b_m = 0.32 * x_over_expm1(13.0 - u, 4.0), 0.28 * x_over_expm1(u - 40.0, 5.0)
+    a_h = 0.128 * vexp_all((17.0 - u) / 18.0)
+    b_h = 4.0 / (1.0 + vexp_all((40.0 - u) / 5.0))
+    a_n, b_n = 0.032 * x_over_expm1(15.0 - u, 5.0), 0.5 * vexp_all((10.0 - u) / 40.0)
+    gna = g_na * m * m * m * hh
+    n2 = gate * gate
+    gk = g_k * n2 * n2
+    g_total = g_l + gna + gk + g_syn
+    v_inf = (g_l * e_l + gna * e_na + gk * e_k + source) / g_total
+    v_new = v_inf + (v - v_inf) * vexp_all(-g_total / C * h)
+    ref_left = ref - dt
+    fired = (v < threshold) & (threshold <= v_new) & (ref_left <= 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        after = np.where(fired, dt * (v_new - threshold) / (v_new - v), 0.0)
+    state[1], state[2], state[3] = relax(m, a_m, b_m), relax(hh, a_h, b_h), \
+        relax(gate, a_n, b_n)
+    state[4] = np.where(fired, tau_ref - after, np.maximum(ref_left, 0.0))
+    state[0] = v_new
+    spiked = np.flatnonzero(fired)
+    return spiked, after[spiked]
