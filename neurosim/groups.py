@@ -69,7 +69,8 @@ class Synapses:
     """Synapses from ``pre`` (NeuronGroup or PoissonGroup) to ``post`` (NeuronGroup),
     drawn by ``rule``, with ``weight`` (channel units) and ``delay`` (s) each a
     number, array (one per synapse, in the rule's pair order) or Distribution,
-    acting on channel ``channel`` of ``post``."""
+    acting on channel ``channel`` of ``post``; ``sign`` ("excitatory",
+    "inhibitory" or None) the declared sign its weights must keep."""
 
     pre: object
     post: NeuronGroup
@@ -78,6 +79,7 @@ class Synapses:
     delay: object
     channel: str
     label: str
+    sign: str | None = None
 
 
 @dataclass(eq=False)

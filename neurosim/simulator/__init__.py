@@ -87,6 +87,10 @@ class Simulator:
         #: every spike source, in the kernel's numbering of spike records
         self._sources = [*m.populations, *m.sparse.sources]
         self.results = NetworkResults(network, self.dt, self.mode)
+        for probe in network.probes:  # a probed source that never fires: no spikes
+            if probe.what == "spikes":
+                self.results.spikes.append(probe.target, np.zeros(0),
+                                           np.zeros(0, np.int64))
         self.stream = stream
         if stream is not None:
             if not isinstance(stream, ResultsWriter):
@@ -155,6 +159,7 @@ class Simulator:
                     self._chunk_steps = self.steps - chunk_start
                     if status in (K.DIVERGED, K.GROUP_DIVERGED):
                         self._store(records, rows)
+                        self.results.t_stop = self.steps * self.dt
                         if status == K.DIVERGED:
                             self._diverged(bad)
                         self._group_diverged(bad)

@@ -13,11 +13,14 @@ import hashlib
 import math
 
 import numpy as np
+from scipy.stats import poisson
 
 from ..connectivity import Explicit, row_pointers
 from ..nef.dists import Distribution, as_samples
+from ..synapses.models import CONDUCTANCE
 from .packing import packed, packed_layout
-from .sparse_kernel import PRE_GROUP, PRE_POISSON, ModelSlots, noise_coefficients
+from .sparse_kernel import (POISSON_MAX_PER_STEP, PRE_GROUP, PRE_POISSON, ModelSlots,
+                            noise_coefficients)
 
 def _rng(seed, *key) -> np.random.Generator:
     words = [int(w) for w in np.frombuffer(hashlib.sha256(repr(key).encode()).digest()
@@ -132,6 +135,8 @@ class SparseModel:
             n = pre_ids.size
             order = conn.rule.order() if isinstance(conn.rule, Explicit) else None
             w = _per_synapse(f"{conn.label}: weight", conn.weight, n, rng, order)
+            if isinstance(conn.weight, Distribution):
+                _check_drawn_weights(conn, w, self.groups[post].channels[conn.channel])
             d = _per_synapse(f"{conn.label}: delay (s)", conn.delay, n, rng, order)
             if isinstance(conn.delay, Distribution):
                 if d.size and d.min() < 0:
@@ -143,7 +148,7 @@ class SparseModel:
                 off = np.abs(steps - d / dt) > 1e-6
                 if np.any(off):
                     bad = d[off][0]
-                    raise ValueError(f"{conn.label}: delay {bad!r} s is not a whole "
+                    raise ValueError(f"{conn.label}: delay {float(bad)!r} s is not a whole "
                                      f"number of steps of dt = {dt!r} s; use "
                                      f"{np.floor(bad / dt) * dt:g} or "
                                      f"{np.ceil(bad / dt) * dt:g} s")
@@ -204,6 +209,15 @@ class SparseModel:
                 out[:, q] = rate
             else:
                 out[:, q] = group.rate
+            most = float(out[:, q].max(initial=0.0))
+            if poisson.sf(POISSON_MAX_PER_STEP, most * self.dt) > 1e-6:
+                raise ValueError(
+                    f"Poisson group {group.label!r}: a rate of {most:g} Hz at dt = "
+                    f"{self.dt:g} s would need more than {POISSON_MAX_PER_STEP} "
+                    f"spikes of one source in a step (probability "
+                    f"{poisson.sf(POISSON_MAX_PER_STEP, most * self.dt):.2g}); use "
+                    f"a smaller dt or rates up to "
+                    f"{_max_rate(self.dt):.4g} Hz")
         return out
 
     def max_spikes_per_step(self, record) -> int:
@@ -221,6 +235,34 @@ class SparseModel:
         if name in group.neuron.state_names:
             return 0, group.neuron.state_names.index(name)
         return 1, list(group.channels).index(name)
+
+
+def _max_rate(dt: float) -> float:
+    """The highest Poisson rate (Hz) at step ``dt`` whose sources need more than
+    ``POISSON_MAX_PER_STEP`` spikes in a step with probability at most 1e-6."""
+    low, high = 0.0, 1.0 / dt
+    for _ in range(60):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if poisson.sf(POISSON_MAX_PER_STEP, mid * dt) <= 1e-6 \
+            else (low, mid)
+    return low
+
+
+def _check_drawn_weights(conn, w, model):
+    """Weights drawn from a distribution keep the rules given ones are checked by
+    at the door (``Network.synapses``): conductances >= 0, the declared sign."""
+    if not w.size:
+        return
+    if model.kind == CONDUCTANCE and w.min() < 0:
+        raise ValueError(f"{conn.label}: conductance weights drawn from {conn.weight!r} "
+                         f"must be >= 0 nS, got {w.min():g}; clip the distribution "
+                         "(inhibition comes from the reversal potential)")
+    if conn.sign == "excitatory" and w.min() < 0:
+        raise ValueError(f"{conn.label}: sign='excitatory' weights drawn from "
+                         f"{conn.weight!r} must be >= 0, got {w.min():g}")
+    if conn.sign == "inhibitory" and model.kind != CONDUCTANCE and w.max() > 0:
+        raise ValueError(f"{conn.label}: sign='inhibitory' weights drawn from "
+                         f"{conn.weight!r} must be <= 0, got {w.max():g}")
 
 
 def _per_synapse(name, value, n, rng, order):
