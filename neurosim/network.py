@@ -12,12 +12,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .connectivity import FixedProbability, Rule
+from .groups import (NeuronGroup, NoiseCurrent, PoissonGroup, PoissonInput, Synapses,
+                     is_conductance)
+from .nef.dists import Distribution
 from .nef.population import Population
 from .nef.solvers import resolve
 from .nef.weights import transform_matrix
 from .neurons.base import NeuronType
 from .results import check_name
 from .synapses import PSC
+from .synapses.models import DELTA, SynapseModel, as_synapse_model
 from .validation import _show, as_array, as_choice, as_float, as_int, as_window
 
 PROBE_KINDS = ("decoded", "spikes", "voltage", "current", "rates")
@@ -116,10 +121,17 @@ class Network:
         self.outputs: list[Output] = []
         self.connections: list[Connection] = []
         self.probes: list[Probe] = []
+        self.groups: list[NeuronGroup] = []
+        self.poisson_groups: list[PoissonGroup] = []
+        self.synapse_sets: list[Synapses] = []
+        self.poisson_inputs: list[PoissonInput] = []
+        self.noise_currents: list[NoiseCurrent] = []
 
     def _label(self, label, prefix) -> str:
         """``label``, checked to be a free name, or the first free ``<prefix><i>``."""
-        taken = {o.label for o in (*self.inputs, *self.outputs, *self.populations)}
+        taken = {o.label for o in (*self.inputs, *self.outputs, *self.populations,
+                                   *self.groups, *self.poisson_groups,
+                                   *self.synapse_sets)}
         if label is None:
             count = 0
             while f"{prefix}{count}" in taken:
@@ -176,8 +188,218 @@ class Network:
         self.outputs.append(node)
         return node
 
+    # -- neuron groups and sparse synapses ----------------------------------------------
+    def group(self, n_neurons: int, neuron: NeuronType, label: str | None = None,
+              channels: dict | None = None, initial: dict | None = None,
+              current=0.0) -> NeuronGroup:
+        """A group of ``n_neurons`` neurons of ``neuron`` (a model with a group step:
+        ``IAF``, ``TraubMiles``, ...) joined neuron to neuron by ``synapses``.
+
+        ``channels`` names its synaptic channels, e.g. ``{"ge": Conductance(5e-3,
+        0.0)}``; ``initial`` maps state variables and channel names to a number, an
+        array (n,) or a Distribution (drawn at build from the network's seed);
+        ``current`` is a constant external current (the model's current units).
+        """
+        label = self._label(label, "group")
+        n_neurons = as_int("n_neurons", n_neurons, minimum=1)
+        if not isinstance(neuron, NeuronType):
+            raise TypeError(f"neuron must be a NeuronType, got {_show(neuron)}")
+        if not hasattr(neuron, "group_step"):
+            raise ValueError(f"group {label!r}: {type(neuron).__name__} neurons cannot "
+                             "form a neuron group (they have no membrane potential to "
+                             "receive synapses, or no group step); use a spiking model "
+                             "such as IAF or TraubMiles")
+        for arg, value in (("channels", channels), ("initial", initial)):
+            if value is not None and not isinstance(value, dict):
+                raise TypeError(f"{arg} must be a dict of name: value, got "
+                                f"{_show(value)}")
+        named = {}
+        for name, model in (channels or {}).items():
+            check_name("channel name", name)
+            if name in neuron.state_names:
+                raise ValueError(f"channel name {name!r} is a state variable of "
+                                 f"{type(neuron).__name__}")
+            if name in ("spikes", "voltage"):
+                raise ValueError(f"channel name {name!r} is reserved (probe(group, "
+                                 f"{name!r}) records the group's {name}); choose "
+                                 "another, e.g. 'ge' or 'gi'")
+            named[name] = self._synapse_model(model, neuron, f"channel {name!r}")
+        initial = dict(initial or {})
+        for key, value in initial.items():
+            if key not in neuron.state_names and key not in named:
+                raise ValueError(f"initial: {key!r} is neither a state variable of "
+                                 f"{type(neuron).__name__} {list(neuron.state_names)} "
+                                 f"nor a channel {sorted(named)}")
+            self._values(f"initial[{key!r}]", value, n_neurons)
+        self._values("current", current, n_neurons)
+        group = NeuronGroup(n_neurons, neuron, label, named, initial, current)
+        self.groups.append(group)
+        return group
+
+    def poisson_group(self, n_neurons: int, rate, label: str | None = None
+                      ) -> PoissonGroup:
+        """``n_neurons`` independent Poisson spike sources at ``rate`` (Hz, a number
+        >= 0, or a function of the step times t (s, array) returning Hz). A source
+        emits at most 4 spikes in a step, so rates that would need more (with
+        probability above 1e-6: about 169 Hz at dt = 1 ms, 1.69 kHz at 0.1 ms) are
+        refused when the run starts."""
+        label = self._label(label, "poisson")
+        n_neurons = as_int("n_neurons", n_neurons, minimum=1)
+        if not callable(rate):
+            rate = as_float("rate (Hz)", rate, nonnegative=True)
+        group = PoissonGroup(n_neurons, rate, label)
+        self.poisson_groups.append(group)
+        return group
+
+    def synapses(self, pre, post, rule: Rule | None = None, weight=1.0, delay=0.0,
+                 synapse=None, p: float | None = None, sign: str | None = None,
+                 label: str | None = None) -> Synapses:
+        """Neuron-to-neuron synapses from ``pre`` (NeuronGroup or PoissonGroup) to
+        ``post`` (NeuronGroup).
+
+        Parameters
+        ----------
+        rule : connectivity.Rule, optional
+            Which pairs connect (``FixedProbability``, ``FixedInDegree``,
+            ``OneToOne``, ``AllToAll``, ``Explicit``); ``p=`` is shorthand for
+            ``FixedProbability(p)``.
+        weight : float, array (n_synapses,) or Distribution
+            In the channel's units: nA (IAF) or pA (TraubMiles) for a current, nS
+            for a conductance (>= 0), mV for a delta synapse.
+        delay : float, array or Distribution, s
+            Transmission delay: a spike in the step ending at t acts on the step
+            after t + delay. A given delay must be a whole number of steps; drawn
+            ones are rounded to the step.
+        synapse : str or synapse model
+            A channel of ``post`` by name, or a model (``PSC(tau)``,
+            ``Conductance(tau, E_rev)``, ``Delta()``) sharing a channel with equal
+            models. Default: ``post``'s only channel.
+        sign : {"excitatory", "inhibitory"}, optional
+            Declares the synapses' sign; weights of the other sign are refused
+            (Dale's law, when the user wants it).
+        """
+        self._member(pre, (NeuronGroup, PoissonGroup), "pre")
+        if isinstance(post, Population):
+            raise ValueError(f"post must be a NeuronGroup of this network, got "
+                             f"Population {post.label!r} ({type(post.neuron).__name__}"
+                             " neurons); neuron-to-neuron synapses act on a group's "
+                             "membrane (net.group)")
+        self._member(post, (NeuronGroup,), "post")
+        if (rule is None) == (p is None):
+            raise ValueError("give exactly one of rule (a connectivity rule) and p "
+                             "(a connection probability)")
+        rule = FixedProbability(p) if p is not None else rule
+        if not isinstance(rule, Rule):
+            raise TypeError(f"rule must be a connectivity rule (FixedProbability, "
+                            f"FixedInDegree, OneToOne, AllToAll, Explicit), got "
+                            f"{_show(rule)}")
+        synapse, model = self._channel_model(post, synapse)
+        sign = None if sign is None else as_choice("sign", sign,
+                                                   {"excitatory", "inhibitory"})
+        self._check_weights(weight, model, sign, post.neuron)
+        self._check_delays(delay)
+        label = self._label(label, "synapses")
+        # everything checked: only now may a new channel join ``post``
+        channel = post.channel(synapse)
+        conn = Synapses(pre, post, rule, weight, delay, channel, label, sign)
+        self.synapse_sets.append(conn)
+        return conn
+
+    def poisson_input(self, target: NeuronGroup, n_sources: int, rate: float,
+                      weight: float, synapse=None) -> PoissonInput:
+        """``n_sources`` independent Poisson sources at ``rate`` (Hz) into every
+        neuron of ``target``, each spike adding ``weight`` to channel ``synapse``
+        (as in ``synapses``), drawn as one Poisson count per neuron and step."""
+        self._member(target, (NeuronGroup,), "target")
+        synapse, model = self._channel_model(target, synapse)
+        weight = as_float("weight", weight)
+        self._check_weights(weight, model, None, target.neuron)
+        n_sources = as_int("n_sources", n_sources, minimum=1)
+        rate = as_float("rate (Hz)", rate, nonnegative=True)
+        channel = target.channel(synapse)  # checked: a new channel may join now
+        node = PoissonInput(target, channel, n_sources, rate, weight)
+        self.poisson_inputs.append(node)
+        return node
+
+    def noise(self, target: NeuronGroup, std: float, mean: float = 0.0,
+              tau: float = 0.0) -> NoiseCurrent:
+        """A noisy current into every neuron of ``target`` (``NoiseCurrent``):
+        Ornstein–Uhlenbeck with correlation time ``tau`` (s), or white (tau = 0)."""
+        self._member(target, (NeuronGroup,), "target")
+        node = NoiseCurrent(target, as_float("mean", mean),
+                            as_float("std", std, nonnegative=True),
+                            as_float("tau (s)", tau, nonnegative=True))
+        self.noise_currents.append(node)
+        return node
+
+    def _channel_model(self, post, synapse):
+        """(``synapse`` as a channel name or model, its model), checked against
+        ``post`` without changing it (a new model's channel is added by the caller
+        once every other argument passed)."""
+        if synapse is None:
+            if len(post.channels) != 1:
+                raise ValueError(f"group {post.label!r} has channels "
+                                 f"{sorted(post.channels)}: name one with synapse=")
+            synapse = next(iter(post.channels))
+        if isinstance(synapse, str):
+            return synapse, post.channels[post.channel(synapse)]
+        model = self._synapse_model(synapse, post.neuron, "synapse")
+        return model, model
+
+    @staticmethod
+    def _synapse_model(model, neuron, role) -> SynapseModel:
+        model = as_synapse_model(model)
+        if model.kind == DELTA and not getattr(neuron, "takes_delta", False):
+            raise ValueError(f"{role}: delta synapses (a jump of the membrane "
+                             f"potential) need a neuron that takes them, such as "
+                             f"IAF; {type(neuron).__name__} does not")
+        return model
+
+    @staticmethod
+    def _values(name, value, n):
+        """Check a number, array (n,) or Distribution given for ``n`` neurons."""
+        if isinstance(value, Distribution):
+            return
+        arr = as_array(name, value)
+        if arr.ndim not in (0, 1) or (arr.ndim == 1 and arr.shape[0] != n):
+            raise ValueError(f"{name} must be a number, an array of {n} values or a "
+                             f"Distribution, got shape {arr.shape}")
+
+    @staticmethod
+    def _check_weights(weight, model, sign, neuron=None):
+        if sign is not None and is_conductance(model) and neuron is not None:
+            _check_conductance_sign(model, sign, neuron)
+        if isinstance(weight, Distribution):
+            return
+        w = as_array("weight", weight)
+        if w.ndim > 1:
+            raise ValueError(f"weight must be a number, an array (one per synapse) or "
+                             f"a Distribution, got shape {w.shape}")
+        if is_conductance(model) and w.size and w.min() < 0:
+            raise ValueError(f"conductance weights (nS) must be >= 0 — inhibition "
+                             f"comes from the reversal potential (E_rev = "
+                             f"{model.E_rev} mV) — got {w.min():g}")
+        if sign == "excitatory" and w.size and w.min() < 0:
+            raise ValueError(f"sign='excitatory' synapses need weights >= 0, got "
+                             f"{w.min():g}")
+        if sign == "inhibitory" and w.size and w.max() > 0 and not is_conductance(model):
+            raise ValueError(f"sign='inhibitory' synapses need weights <= 0 (or a "
+                             f"conductance with a low E_rev), got {w.max():g}")
+
+    @staticmethod
+    def _check_delays(delay):
+        if isinstance(delay, Distribution):
+            return
+        d = as_array("delay (s)", delay)
+        if d.ndim > 1:
+            raise ValueError(f"delay must be a number, an array (one per synapse) or a "
+                             f"Distribution (s), got shape {d.shape}")
+        if d.size and d.min() < 0:
+            raise ValueError(f"delay must be >= 0 s, got {d.min():g} s")
+
     def _member(self, obj, kinds, role):
-        lists = {Input: self.inputs, Population: self.populations, Output: self.outputs}
+        lists = {Input: self.inputs, Population: self.populations, Output: self.outputs,
+                 NeuronGroup: self.groups, PoissonGroup: self.poisson_groups}
         if not isinstance(obj, kinds) or not any(obj is o for o in lists[type(obj)]):
             names = " or ".join(k.__name__ for k in kinds)
             article = "an" if names[0] in "AEIOU" else "a"
@@ -246,7 +468,9 @@ class Network:
         """Record ``what`` of ``target``: ``"decoded"`` (a population's value, an
         input, an output), ``"spikes"``, ``"voltage"``, ``"current"`` or ``"rates"``
         (populations); decoded values and spiking-mode rates are filtered by
-        ``synapse``.
+        ``synapse``. Of a neuron group: ``"spikes"``, ``"voltage"`` (its first
+        state variable), any other state variable or channel by name; of a Poisson
+        group, ``"spikes"``.
 
         Parameters
         ----------
@@ -261,6 +485,9 @@ class Network:
             ``"voltage"``, ``"current"``, ``"rates"``), each once; spikes keep the
             neurons' own indices as ids, sampled columns follow this order.
         """
+        if isinstance(target, (NeuronGroup, PoissonGroup)):
+            return self._group_probe(target, what, sample_every, label, window,
+                                     neurons)
         what = as_choice("what", what, set(PROBE_KINDS))
         self._member(target, (Input, Population, Output), "target")
         if what != "decoded" and not isinstance(target, Population):
@@ -302,6 +529,41 @@ class Network:
         self.probes.append(probe)
         return probe
 
+    def _group_probe(self, target, what, sample_every, label, window, neurons
+                     ) -> Probe:
+        self._member(target, (NeuronGroup, PoissonGroup), "target")
+        if not isinstance(what, str):
+            raise TypeError(f"what must be a string, got {_show(what)}")
+        allowed = ["spikes"]
+        if isinstance(target, NeuronGroup):
+            if what == target.neuron.state_names[0]:
+                what = "voltage"
+            allowed += ["voltage", *target.neuron.state_names[1:], *target.channels]
+        if what not in allowed:
+            raise ValueError(f"group {target.label!r} can be probed for {allowed}, got "
+                             f"{what!r}")
+        if what == "spikes":
+            if sample_every is not None or window is not None or neurons is not None:
+                raise ValueError(f"group {target.label!r}: a group's spike probe "
+                                 "records all its spikes (no sample_every, window or "
+                                 "neurons); probe its traces for those")
+            if any(p.what == "spikes" and p.target is target for p in self.probes):
+                raise ValueError(f"group {target.label!r} has a spike probe; one "
+                                 "spike probe per group")
+        if sample_every is not None:
+            sample_every = as_float("sample_every (s)", sample_every, positive=True)
+        if window is not None:
+            window = as_window("window", window)
+        if neurons is not None:
+            neurons = _neuron_indices(neurons, target)
+        label = f"{target.label}.{what}" if label is None else check_name("label",
+                                                                            label)
+        if any(p.label == label for p in self.probes):
+            raise ValueError(f"a probe labelled {label!r} exists; give another label")
+        probe = Probe(target, what, None, sample_every, label, window, neurons)
+        self.probes.append(probe)
+        return probe
+
 
 def _neuron_indices(neurons, population: Population) -> np.ndarray:
     """``neurons`` as distinct indices (int64) into ``population``, checked."""
@@ -319,3 +581,33 @@ def _neuron_indices(neurons, population: Population) -> np.ndarray:
     if np.unique(index).size != index.size:
         raise ValueError(f"neurons must not repeat, got {_show(neurons)}")
     return index
+
+
+def _check_conductance_sign(model, sign, neuron):
+    """A conductance's sign is its reversal potential: ``sign='excitatory'`` needs
+    E_rev above the neuron's resting potential (it depolarises), ``'inhibitory'``
+    E_rev below its threshold (it can never drive the neuron to fire). Neurons
+    without a known rest or threshold are not checked."""
+    name = type(neuron).__name__
+    if sign == "excitatory":
+        for attr in ("V_rest", "E_L"):
+            rest = getattr(neuron, attr, None)
+            if rest is not None:
+                if not model.E_rev > rest:
+                    raise ValueError(
+                        f"sign='excitatory' conductance synapses need E_rev above the "
+                        f"resting potential of {name} ({attr} = {rest:g} mV), got "
+                        f"E_rev = {model.E_rev:g} mV (a conductance's sign is its "
+                        "reversal potential)")
+                return
+    else:
+        for attr in ("V_th", "threshold"):
+            threshold = getattr(neuron, attr, None)
+            if threshold is not None:
+                if not model.E_rev < threshold:
+                    raise ValueError(
+                        f"sign='inhibitory' conductance synapses need E_rev below the "
+                        f"threshold of {name} ({attr} = {threshold:g} mV), got "
+                        f"E_rev = {model.E_rev:g} mV (a conductance's sign is its "
+                        "reversal potential)")
+                return

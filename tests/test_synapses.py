@@ -8,7 +8,7 @@ from scipy.integrate import quad
 from scipy.linalg import expm
 from scipy.optimize import minimize_scalar
 
-from neurosim.synapses import (PSC, euler_cascade, euler_cascade_numpy,
+from neurosim.synapses.psc import (PSC, euler_cascade, euler_cascade_numpy,
                                eulerian_numerator, exact_cascade, exact_cascade_numpy,
                                filter_spikes, spike_cascade, spike_cascade_numpy,
                                weighted_input)

@@ -1,14 +1,17 @@
-"""Neuron models: Hodgkin–Huxley, LIF and rate neurons, and how to run them."""
+"""Neuron models: Hodgkin–Huxley, LIF and rate neurons, the integrate-and-fire and
+Traub–Miles neurons of neuron groups, and how to run them."""
 
 from .base import NeuronType
 from .fi import rates, spike_rate
 from .hh import HodgkinHuxley
+from .iaf import IAF
 from .lif import LIF
 from .models import load_model
 from .rate import (Arctan, LIFRate, RateNeuron, ReLU, Sigmoid, Softplus, Tanh,
                    Threshold)
 from .simulate import NeuronRun, simulate
+from .traub import TraubMiles
 
-__all__ = ["Arctan", "HodgkinHuxley", "LIF", "LIFRate", "NeuronRun", "NeuronType",
+__all__ = ["Arctan", "HodgkinHuxley", "IAF", "LIF", "LIFRate", "NeuronRun", "NeuronType",
            "RateNeuron", "ReLU", "Sigmoid", "Softplus", "Tanh", "Threshold",
-           "load_model", "rates", "simulate", "spike_rate"]
+           "TraubMiles", "load_model", "rates", "simulate", "spike_rate"]

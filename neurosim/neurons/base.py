@@ -14,6 +14,24 @@ import json
 from typing import ClassVar
 
 import numpy as np
+from numba import types
+
+#: ``step(state, i_ext, syn, syn_tau, syn_rev, syn_kind, dt, par, spiked, after,
+#: work, flags) -> n_spikes``: one step of a group of neurons in a network
+#: (``group_step()``). state (n_state, n) in ``state_names`` order, potential first,
+#: in place; i_ext (n,) held over the step; syn (n_channels, n) synaptic channels at
+#: the start of the step, each decaying as exp(−s/syn_tau[k]) within it, which the
+#: step leaves decayed to the step's end (delta channels: consumed, 0); syn_rev (mV)
+#: and syn_kind (``synapses.models``: current, conductance, delta) per channel; dt
+#: (s); par the model's ``packed()``; spiked/after (≥ n) out: the neurons that
+#: spiked, ascending, and the time from each spike to the end of the step (s);
+#: work/flags (≥ n) scratch. Returns the number of spikes, or −1 − i when neuron i's
+#: potential went non-finite (the state is then unspecified).
+GROUP_STEP_SIGNATURE = types.int64(
+    types.float64[:, ::1], types.float64[::1], types.float64[:, ::1],
+    types.float64[::1], types.float64[::1], types.int64[::1], types.float64,
+    types.float64[::1], types.int64[::1], types.float64[::1], types.float64[::1],
+    types.boolean[::1])
 
 
 class NeuronType:

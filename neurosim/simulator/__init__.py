@@ -7,6 +7,7 @@ import time
 import warnings
 
 import numpy as np
+from numba.core.errors import NumbaExperimentalFeatureWarning
 
 from ..errors import SimulationError
 from ..network import Network, Output
@@ -14,12 +15,21 @@ from ..progress import progress
 from ..validation import _show, as_choice, as_float, as_int, as_steps
 from ..io import ResultsWriter
 from . import kernel as K
-from .build import Model, packed_layout, view
+from .build import Model
+from .packing import packed_layout, view
 from .results import (NetworkResults, node_ids_path, probe_attrs, probe_paths,
                       probe_units)
 
 #: Steps per compiled call (the progress bar and the Python work between calls).
 CHUNK_STEPS = 2000
+
+
+def _run_chunk(*args):
+    """``kernel.run_chunk``, quiet about numba's first-class functions (the neuron
+    groups' step functions), which it calls "experimental" at every call."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NumbaExperimentalFeatureWarning)
+        return K.run_chunk(*args)
 
 
 class Simulator:
@@ -60,6 +70,10 @@ class Simulator:
         self.progress = progress
         if seed is not None:
             seed = as_int("seed", seed, minimum=0)
+        if self.mode == "rate" and (network.groups or network.poisson_groups):
+            raise ValueError("rate mode replaces NEF populations by their rate curves; "
+                             "a network with neuron groups or Poisson groups runs in "
+                             "spiking mode only")
         network = self._without_spiking_probes(network)
         start = time.perf_counter()
         self.model = Model(network, self.dt, self.mode == "spiking", seed)
@@ -72,12 +86,18 @@ class Simulator:
         self._p_every = np.array([s.every for s in m.sampling], dtype=np.int64)
         self._p_first = np.array([s.first for s in m.sampling], dtype=np.int64)
         self._p_last = np.array([s.last for s in m.sampling], dtype=np.int64)
-        self._record_spikes = np.zeros(len(m.populations), dtype=np.bool_)
-        for plan in m.probe_plan:
-            if plan[3] >= 0:
-                self._record_spikes[plan[3]] = True
+        n_pop = len(m.populations)
+        self._record_spikes = m.record[:n_pop].copy()
+        self._g_record = m.record[n_pop:].copy()
+        self._g_max_fire = m.sparse.max_spikes_per_step(self._g_record)
+        #: every spike source, in the kernel's numbering of spike records
+        self._sources = [*m.populations, *m.sparse.sources]
         self.results = NetworkResults(network, self.dt, self.mode, m.sampling,
                                       list(np.diff(m.p_col_start)))
+        for probe in network.probes:  # a probed source that never fires: no spikes
+            if probe.what == "spikes":
+                self.results.spikes.append(probe.target, np.zeros(0),
+                                           np.zeros(0, np.int64))
         self.stream = stream
         if stream is not None:
             if not isinstance(stream, ResultsWriter):
@@ -148,6 +168,7 @@ class Simulator:
         while done_total < n_steps:
             chunk = min(CHUNK_STEPS, n_steps - done_total)
             inputs = m.input_values(self.steps, chunk)
+            q_rates = m.sparse.poisson_rates(self.steps, chunk)
             records = self._allocate_records(chunk)
             rows = np.zeros(len(m.probe_plan), dtype=np.int64)
             done = 0
@@ -157,7 +178,7 @@ class Simulator:
                 spk_id = np.empty(spike_cap, np.int64)
                 spk_pop = np.empty(spike_cap, np.int64)
                 n_spk = np.zeros(1, np.int64)
-                steps, status, bad = K.run_chunk(
+                steps, status, bad = _run_chunk(
                     chunk - done, self.dt, self.steps, m.spiking, m.pop_kind,
                     m.pop_start, m.pop_stop, m.gain, m.bias, m.J, m.rate, m.v,
                     m.ref, m.ref_decay, m.lif_par, m.pop_fused, m.hv, m.hm, m.hh,
@@ -169,15 +190,18 @@ class Simulator:
                     self._p_kind, self._p_src, self._p_every, self._p_first,
                     self._p_last, m.p_cols, m.p_col_start, rows, *records,
                     self._record_spikes, m.spk_some, m.spk_lo, m.spk_hi, m.spk_keep,
-                    spk_t, spk_id, spk_pop, n_spk)
+                    spk_t, spk_id, spk_pop, n_spk, *self._sparse_args(q_rates[done:]))
                 self._spikes(spk_t[:n_spk[0]], spk_id[:n_spk[0]],
                              spk_pop[:n_spk[0]])
                 done += steps
                 self.steps += steps
                 self._chunk_steps = self.steps - chunk_start
-                if status == K.DIVERGED:
+                if status in (K.DIVERGED, K.GROUP_DIVERGED):
                     self._store(records, rows)
-                    self._diverged(bad)
+                    self.results.t_stop = self.steps * self.dt
+                    if status == K.DIVERGED:
+                        self._diverged(bad)
+                    self._group_diverged(bad)
                 if status == K.SPIKES_FULL:
                     spike_cap *= 2
             self._store(records, rows)
@@ -200,12 +224,25 @@ class Simulator:
         streamed run keeps nothing in memory: there is nothing to clear.)"""
         self.results._clear(self.steps)
 
+    def _sparse_args(self, q_rates):
+        """The kernel's arguments for the neuron groups and sparse synapses."""
+        m = self.model
+        g = m.sparse
+        return (g.models, g.g_start, g.g_slot, *g.state, *g.par, *g.syn, g.g_ch_start,
+                g.ch_group, g.ch_tau, g.ch_rev, g.ch_kind, *g.ring, g.i_const, g.i_ext,
+                g.noise_mean, g.noise_std, g.noise_keep, g.noise_kick, g.noise_state,
+                g.pi_group, g.pi_channel, g.pi_mean, g.pi_weight, g.q_start,
+                np.ascontiguousarray(q_rates), g.s_pre_kind, g.s_pre, g.s_channel,
+                g.s_ptr_off, g.s_syn_off, g.ptr, g.targets, g.weights, g.delays,
+                self._g_record, self._g_max_fire, g.rng, m.gp_group, m.gp_block,
+                m.gp_row)
+
     def _spikes(self, times, ids, pops):
         if self.stream is None:
-            self.results._add_spikes(times, ids, pops, self.model.populations)
+            self.results._add_spikes(times, ids, pops, self._sources)
             return
         for p in np.unique(pops):
-            pop = self.model.populations[p]
+            pop = self._sources[p]
             mask = pops == p
             self.stream.spikes(pop.label, times[mask], ids[mask], pop.n_neurons)
 
@@ -264,6 +301,20 @@ class Simulator:
             self.stream.metrics({"t_stop": self.steps * self.dt, "dt": self.dt})
             return self.stream.close(complete=complete)
         return None
+
+    def _group_diverged(self, neuron):
+        g_start = self.model.sparse.g_start
+        g = int(np.searchsorted(g_start, neuron, side="right")) - 1
+        group = self.model.sparse.groups[g]
+        t = self.steps * self.dt
+        local = int(neuron - g_start[g])
+        raise SimulationError(
+            f"group {group.label!r} ({type(group.neuron).__name__}), neuron {local}: "
+            f"its membrane potential went non-finite in the step from t={t:.6g} s "
+            f"(dt={self.dt:g} s, method {group.neuron.methods[0]!r}); weights or "
+            "currents too strong for dt; results up to then are kept in error.partial",
+            t=t, method=group.neuron.methods[0], step=self.dt, system=local,
+            partial=self.results)
 
     def _diverged(self, neuron):
         m = self.model

@@ -9,6 +9,7 @@ from scipy.special import gammainc
 
 from ..nef.population import Population
 from ..nef.weights import encoding_matrix
+from ..groups import NeuronGroup, PoissonGroup
 from ..network import Input, Output
 from ..neurons.hh import HodgkinHuxley
 from ..neurons.lif import LIF
@@ -16,6 +17,8 @@ from ..neurons.rate import (Arctan, LIFRate, ReLU, Sigmoid, Softplus, Tanh,
                             Threshold)
 from ..validation import as_steps
 from . import kernel as K
+from .packing import packed
+from .sparse_build import SparseModel
 
 #: Hodgkin–Huxley populations integrate with sub-steps no longer than this (s).
 HH_SUBSTEP = 1e-5
@@ -25,32 +28,6 @@ LAST_STEP = 2 ** 62
 _ACTIVATIONS = {ReLU: K.ACT_RELU, Sigmoid: K.ACT_SIGMOID, Tanh: K.ACT_TANH,
                 Arctan: K.ACT_ARCTAN, Softplus: K.ACT_SOFTPLUS,
                 Threshold: K.ACT_THRESHOLD}
-
-
-def packed_layout(shapes):
-    """(n, 3) int64 rows [offset, rows, columns] of arrays of ``shapes`` (2-D; a
-    vector is one row) laid end to end in one buffer."""
-    layout = np.zeros((len(shapes), 3), np.int64)
-    for i, shape in enumerate(shapes):
-        layout[i, 1:] = shape
-    sizes = layout[:, 1] * layout[:, 2]
-    layout[:, 0] = np.cumsum(sizes) - sizes
-    return layout
-
-
-def packed(arrays):
-    """A list of 1-D or 2-D arrays as one new float64 buffer and its layout
-    (``packed_layout``): the kernel's form of a list of arrays."""
-    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
-    layout = packed_layout([(1, a.size) if a.ndim == 1 else a.shape for a in arrays])
-    data = np.concatenate([a.ravel() for a in arrays]) if arrays else np.zeros(0)
-    return data, layout
-
-
-def view(data, layout, i):
-    """Array ``i`` of ``packed``'s list (a view)."""
-    start, rows, cols = layout[i]
-    return data[start:start + rows * cols].reshape(rows, cols)
 
 
 class Sampling:
@@ -115,7 +92,18 @@ class Model:
         self.pop_index = {id(p): i for i, p in enumerate(network.populations)}
         self._build_populations()
         self._build_inputs()
+        self.sparse = SparseModel(network, dt, seed)
+        self._group_probes = []  # (group, block, row) of each group trace probe
         self._build_connections()
+        self.gp_group, self.gp_block, self.gp_row = (
+            np.array([r[i] for r in self._group_probes], dtype=np.int64)
+            for i in range(3))
+        # the spikes of NEF populations, then of groups and Poisson groups, recorded?
+        self.record = np.zeros(len(self.populations) + len(self.sparse.sources),
+                               dtype=np.bool_)
+        for plan in self.probe_plan:
+            if plan[3] >= 0:
+                self.record[plan[3]] = True
 
     # -- populations ------------------------------------------------------------------
     @staticmethod
@@ -261,7 +249,7 @@ class Model:
         self.spk_some = np.zeros(n_pop, np.bool_)  # a window or some neurons
         for probe, plan, sampling in zip(probes, self.probe_plan, self.sampling):
             p = plan[3]
-            if p < 0:
+            if p < 0 or p >= n_pop:  # groups' spikes are recorded whole
                 continue
             self.spk_some[p] = probe.window is not None or probe.neurons is not None
             if probe.window is not None:
@@ -306,6 +294,8 @@ class Model:
         into a sink."""
         target = probe.target
         dummy = np.zeros((1, 1))
+        if isinstance(target, (NeuronGroup, PoissonGroup)):
+            return self._group_probe(probe)
         if isinstance(target, Output):
             return (K.PROBE_OUTPUT, self.output_index[id(target)], target.dimensions, -1)
         if isinstance(target, Input):
@@ -327,3 +317,17 @@ class Model:
                 "rates": K.PROBE_RATES, "spikes": K.PROBE_SPIKES}[probe.what]
         return (kind, p, pop.n_neurons if kind >= 0 else 0,
                 p if kind == K.PROBE_SPIKES else -1)
+
+    def _group_probe(self, probe):
+        """The plan of a probe on a neuron group or Poisson group: spikes go to the
+        event buffer (source numbered after the populations), traces are read from
+        the group's state or channel block."""
+        sparse = self.sparse
+        target = probe.target
+        if probe.what == "spikes":
+            source = next(i for i, s in enumerate(sparse.sources) if s is target)
+            return (K.PROBE_SPIKES, 0, 0, len(self.populations) + source)
+        name = target.neuron.state_names[0] if probe.what == "voltage" else probe.what
+        block, row = sparse.state_row(target, name)
+        self._group_probes.append((sparse.group_index[id(target)], block, row))
+        return (K.PROBE_GROUP, len(self._group_probes) - 1, target.n_neurons, -1)

@@ -40,7 +40,8 @@ from ..neurons.hh import derivatives
 from ..neurons.hh_kernels import _step_exp_euler, crossing_fraction
 from ..neurons.lif import exact_step
 from ..vecmath import vexp, vlog
-from .compaction import compact
+from ..compaction import compact
+from .sparse_kernel import OK, sparse_step
 
 # population kinds
 LIF_SPIKING, HH_SPIKING, RATE = 0, 1, 2
@@ -52,9 +53,10 @@ SRC_INPUT, SRC_POPULATION, SRC_POPULATION_FULL = 0, 1, 2
 DST_POPULATION, DST_OUTPUT, DST_SINK = 0, 1, 2
 # probe kinds (spike probes are -1: their spikes go to the event buffer)
 PROBE_SPIKES = -1
-PROBE_SINK, PROBE_VOLTAGE, PROBE_CURRENT, PROBE_RATES, PROBE_OUTPUT = range(5)
+PROBE_SINK, PROBE_VOLTAGE, PROBE_CURRENT, PROBE_RATES, PROBE_OUTPUT, \
+    PROBE_GROUP = range(6)
 # results
-RUNNING, DONE, SPIKES_FULL, DIVERGED = 0, 1, 2, 3
+RUNNING, DONE, SPIKES_FULL, DIVERGED, GROUP_DIVERGED = 0, 1, 2, 3, 4
 _FINITE = 1e300
 
 
@@ -289,18 +291,30 @@ def run_chunk(n_steps, dt, step0, spiking,
               out_data, out_lay,
               p_kind, p_src, p_every, p_first, p_last, p_cols, p_col_start, p_rows,
               rec_data, rec_lay, record_spikes, spk_some, spk_lo, spk_hi, spk_keep,
-              spk_t, spk_id, spk_pop, n_spk):
+              spk_t, spk_id, spk_pop, n_spk,
+              models, g_start, g_slot, gst_data, gst_lay, gpar_data, gpar_lay,
+              gsyn_data, gsyn_lay, g_ch_start, ch_group, ch_tau, ch_rev, ch_kind,
+              ring_data, ring_lay, i_const, i_ext, noise_mean, noise_std, noise_keep,
+              noise_kick, noise_state, pi_group, pi_channel, pi_mean, pi_weight,
+              q_start, q_rates, s_pre_kind, s_pre, s_channel, s_ptr_off, s_syn_off,
+              ptr_data, targets, weights, delays, g_record, g_max_fire, rng,
+              gp_group, gp_block, gp_row):
     """Advance the network ``n_steps`` steps; see the module docstring.
     ``pop_fused[p]`` is the connection whose encoder the neuron pass of population
     ``p`` applies (``build.Model``), or −1. Probe ``q`` records at the steps that are
     multiples of ``p_every[q]`` within ``p_first[q]`` .. ``p_last[q]``, its columns
     ``p_cols[p_col_start[q]:p_col_start[q + 1]]``; population ``p``'s spikes are all
     kept, or where ``spk_some[p]``, those at times within [``spk_lo[p]``,
-    ``spk_hi[p]``] (s) of neurons with ``spk_keep``.
+    ``spk_hi[p]``] (s) of neurons with ``spk_keep``. The arguments from
+    ``models`` on are the neuron groups and sparse synapses
+    (``sparse_build.SparseModel``), advanced by ``sparse_kernel.sparse_step`` after
+    the populations in every step; ``q_rates`` (n_steps, n_poisson_groups) their
+    Poisson groups' rates (Hz).
 
     Returns ``(steps done, status, failing neuron)``; status ``SPIKES_FULL`` means
     the spike buffer needs room (grow it and call again), ``DIVERGED`` that a current
-    or state went non-finite in step ``step0 + steps done``.
+    or state went non-finite in step ``step0 + steps done``, ``GROUP_DIVERGED`` that
+    a group's membrane potential did (the neuron counted over all groups).
     """
     n_pop = pop_kind.shape[0]
     n_conn = c_src_kind.shape[0]
@@ -325,10 +339,21 @@ def run_chunk(n_steps, dt, step0, spiking,
     x_fused = np.zeros(n_pop)  # the input of population p applied in its neuron pass
     for p in range(n_pop):
         decay[p] = math.exp(-dt / lif_par[p, 0]) if pop_kind[p] == LIF_SPIKING else 0.0
-    max_fire = 0
+    max_fire = g_max_fire
     for p in range(n_pop):
         if record_spikes[p]:
             max_fire += 4 * (pop_stop[p] - pop_start[p])
+    has_groups = g_slot.shape[0] + q_start.shape[0] > 1
+    # the step's spikes of each group and Poisson group (sparse_step), and scratch
+    n_grouped = g_start[g_slot.shape[0]]
+    g_spiked = np.empty(n_grouped + 4 * q_start[q_start.shape[0] - 1], np.int64)
+    g_after = np.empty(g_spiked.shape[0])
+    g_counts = np.zeros(g_slot.shape[0] + q_start.shape[0] - 1, np.int64)
+    widest = 0
+    for g in range(g_slot.shape[0]):
+        widest = max(widest, g_start[g + 1] - g_start[g])
+    g_work = np.empty(widest)
+    g_flags = np.zeros(widest, np.bool_)
     for k in range(n_steps):
         step = step0 + k + 1
         if n_spk[0] + max_fire > spk_t.shape[0]:
@@ -466,6 +491,19 @@ def run_chunk(n_steps, dt, step0, spiking,
                         spk_id[m] = ev_id[q] - a
                         spk_pop[m] = p
                         n_spk[0] = m + 1
+        # -- neuron groups and sparse synapses -----------------------------------------
+        if has_groups:
+            status, bad = sparse_step(
+                step, dt, rng, models, g_start, g_slot, gst_data, gst_lay, gpar_data,
+                gpar_lay, gsyn_data, gsyn_lay, g_ch_start, ch_group, ch_tau, ch_rev,
+                ch_kind, ring_data, ring_lay, i_const, i_ext, noise_mean, noise_std,
+                noise_keep, noise_kick, noise_state, pi_group, pi_channel, pi_mean,
+                pi_weight, q_start, q_rates[k], s_pre_kind, s_pre, s_channel,
+                s_ptr_off, s_syn_off, ptr_data, targets, weights, delays, g_record,
+                n_pop, spk_t, spk_id, spk_pop, n_spk, g_spiked, g_after, g_counts,
+                g_work, g_flags)
+            if status != OK:
+                return k, GROUP_DIVERGED, g_start[status - 1] + bad
         # -- synapses from populations -------------------------------------------------
         for c in range(n_conn):
             kind = c_src_kind[c]
@@ -553,6 +591,13 @@ def run_chunk(n_steps, dt, step0, spiking,
                 out = _row(out_data, out_lay, src)
                 for j in range(cols.shape[0]):
                     rec[row, j] = out[cols[j]]
+            elif kind == PROBE_GROUP:
+                g = gp_group[src]
+                block = _view(gst_data, gst_lay, g) if gp_block[src] == 0 else \
+                    _view(gsyn_data, gsyn_lay, g)
+                r = gp_row[src]
+                for j in range(cols.shape[0]):
+                    rec[row, j] = block[r, cols[j]]
             else:
                 start = pop_start[src]
                 if kind == PROBE_CURRENT:

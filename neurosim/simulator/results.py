@@ -114,6 +114,11 @@ def probe_units(probe: Probe) -> str:
         return "1"
     if probe.what == "rates":
         return "Hz"
+    channel = getattr(probe.target, "channels", {}).get(probe.what)
+    if channel is not None:
+        return channel.units(probe.target.neuron)
+    if probe.what in probe.target.neuron.state_units:
+        return probe.target.neuron.state_units[probe.what]
     name = "v" if probe.what == "voltage" else "current"
     return probe.target.neuron.state_units.get(name, "1")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neurosim.simulator import compaction
+from neurosim import compaction
 
 VERSIONS = [compaction.compact_plain, compaction.compact]
 if compaction.HAS_AVX512:

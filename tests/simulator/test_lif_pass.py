@@ -7,7 +7,7 @@ import numpy as np
 
 from neurosim.neurons.lif import exact_step
 from neurosim.simulator import kernel as K
-from neurosim.simulator.compaction import compact
+from neurosim.compaction import compact
 
 DT, TAU, TAU_REF, V_RESET = 1e-3, 0.02, 0.002, 0.0
 

@@ -32,7 +32,7 @@ import numpy as np
 from numba import njit, prange
 from scipy.special import gammaln
 
-from .validation import _show, as_array, as_choice, as_float, as_int
+from ..validation import _show, as_array, as_choice, as_float, as_int
 
 METHODS = ("exact", "euler")
 

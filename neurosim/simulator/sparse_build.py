@@ -1,0 +1,288 @@
+"""Build: a network's neuron groups, Poisson sources and sparse synapses become the
+flat arrays ``sparse_kernel.sparse_step`` runs on.
+
+Randomness (initial states drawn from distributions, connectivity, weights and
+delays, and the generator the run draws Poisson counts and noise from) comes from
+``SeedSequence(seed)`` keyed by what it is for, so the same seed gives the same
+network and the same run, bit for bit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import numpy as np
+from scipy.stats import poisson
+
+from ..connectivity import Explicit, row_pointers
+from ..nef.dists import Distribution, as_samples
+from ..synapses.models import CONDUCTANCE
+from .packing import packed, packed_layout
+from .sparse_kernel import (POISSON_MAX_PER_STEP, PRE_GROUP, PRE_POISSON, ModelSlots,
+                            noise_coefficients)
+
+def _rng(seed, *key) -> np.random.Generator:
+    words = [int(w) for w in np.frombuffer(hashlib.sha256(repr(key).encode()).digest()
+                                           [:8], dtype=np.uint32)]
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=tuple(words)))
+
+
+class SparseModel:
+    """The arrays of a network's groups and sparse synapses for step ``dt`` (s).
+
+    ``sources`` lists the groups, then the Poisson groups, in the order of the
+    kernel's spike records (after the NEF populations).
+    """
+
+    def __init__(self, network, dt: float, seed: int | None):
+        self.dt = dt
+        self.seed = seed
+        groups, poissons = network.groups, network.poisson_groups
+        self.groups, self.poissons = groups, poissons
+        self.sources = [*groups, *poissons]
+        self.group_index = {id(g): i for i, g in enumerate(groups)}
+        self.poisson_index = {id(q): i for i, q in enumerate(poissons)}
+        self._build_groups(network)
+        self._build_synapses(network)
+        self._build_poisson(network)
+        self.rng = _rng(seed, "run")
+
+    # -- groups -------------------------------------------------------------------
+    def _build_groups(self, network):
+        groups = self.groups
+        sizes = np.array([g.n_neurons for g in groups], dtype=np.int64)
+        self.g_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        steps = []
+        for g in groups:
+            step = g.neuron.group_step()
+            if step not in steps:
+                steps.append(step)
+        self.g_slot = np.array([steps.index(g.neuron.group_step()) for g in groups],
+                               dtype=np.int64)
+        self.models = ModelSlots(steps)
+        states, pars, syns = [], [], []
+        ch_tau, ch_rev, ch_kind, ch_group, ch_start = [], [], [], [], [0]
+        self.channel_index = {}
+        self.i_const = np.zeros(int(sizes.sum()))
+        for gi, g in enumerate(groups):
+            rng = _rng(self.seed, "group", gi)
+            state = g.neuron.initial_state(g.n_neurons)
+            block = np.array([np.broadcast_to(np.asarray(state[name], float),
+                                              (g.n_neurons,))
+                              for name in g.neuron.state_names])
+            syn = np.zeros((len(g.channels), g.n_neurons))
+            names = list(g.channels)
+            for key in sorted(g.initial):  # fixed order: fixed draws
+                values = as_samples(f"initial[{key!r}]", g.initial[key], g.n_neurons,
+                                    None, rng)
+                if key in g.neuron.state_names:
+                    block[g.neuron.state_names.index(key)] = values
+                else:
+                    syn[names.index(key)] = values
+            self.i_const[self.g_start[gi]:self.g_start[gi + 1]] = as_samples(
+                "current", g.current, g.n_neurons, None, rng)
+            states.append(block)
+            syns.append(syn)
+            pars.append(np.asarray(g.neuron.packed(), dtype=np.float64))
+            for name, model in g.channels.items():
+                self.channel_index[(gi, name)] = len(ch_tau)
+                ch_tau.append(model.tau)
+                ch_rev.append(0.0 if math.isnan(model.E_rev) else model.E_rev)
+                ch_kind.append(model.kind)
+                ch_group.append(gi)
+            ch_start.append(len(ch_tau))
+        self.state = _packed_blocks(states)
+        self.par = packed(pars) if pars else (np.zeros(1), np.zeros((0, 3), np.int64))
+        self.syn = _packed_blocks(syns)
+        self.g_ch_start = np.array(ch_start, dtype=np.int64)
+        self.ch_tau = np.array(ch_tau, dtype=np.float64)
+        self.ch_rev = np.array(ch_rev, dtype=np.float64)
+        self.ch_kind = np.array(ch_kind, dtype=np.int64)
+        self.ch_group = np.array(ch_group, dtype=np.int64)
+        self.i_ext = np.zeros_like(self.i_const)
+        n_groups = len(groups)
+        self.noise_mean = np.zeros(n_groups)
+        self.noise_std = np.zeros(n_groups)
+        self.noise_keep = np.zeros(n_groups)
+        self.noise_kick = np.zeros(n_groups)
+        for node in network.noise_currents:
+            g = self.group_index[id(node.target)]
+            if self.noise_std[g] > 0 or self.noise_mean[g] != 0:
+                raise ValueError(f"group {node.target.label!r} has two noise currents; "
+                                 "give it one")
+            self.noise_mean[g] = node.mean
+            self.noise_std[g] = node.std
+            self.noise_keep[g], self.noise_kick[g] = noise_coefficients(
+                node.std, node.tau, self.dt)
+        self.noise_state = np.repeat(self.noise_mean, sizes) if n_groups else np.zeros(0)
+
+    # -- synapses -----------------------------------------------------------------
+    def _build_synapses(self, network):
+        dt = self.dt
+        kinds, pres, channels, ptrs, targets, weights, delays = [], [], [], [], [], [], []
+        max_delay = np.zeros(len(self.ch_tau), dtype=np.int64)
+        self.n_synapses = {}
+        for si, conn in enumerate(network.synapse_sets):
+            rng = _rng(self.seed, "synapses", si)
+            if id(conn.pre) in self.group_index:
+                kind, pre = PRE_GROUP, self.group_index[id(conn.pre)]
+            else:
+                kind, pre = PRE_POISSON, self.poisson_index[id(conn.pre)]
+            post = self.group_index[id(conn.post)]
+            pre_ids, post_ids = conn.rule.pairs(conn.pre.n_neurons, conn.post.n_neurons,
+                                                rng, same_group=conn.pre is conn.post)
+            n = pre_ids.size
+            order = conn.rule.order() if isinstance(conn.rule, Explicit) else None
+            w = _per_synapse(f"{conn.label}: weight", conn.weight, n, rng, order)
+            if isinstance(conn.weight, Distribution):
+                _check_drawn_weights(conn, w, self.groups[post].channels[conn.channel])
+            d = _per_synapse(f"{conn.label}: delay (s)", conn.delay, n, rng, order)
+            if isinstance(conn.delay, Distribution):
+                if d.size and d.min() < 0:
+                    raise ValueError(f"{conn.label}: delays drawn from {conn.delay!r} "
+                                     f"must be >= 0 s, got {d.min():g} s")
+                steps = np.rint(d / dt)
+            else:
+                steps = np.rint(d / dt)
+                off = np.abs(steps - d / dt) > 1e-6
+                if np.any(off):
+                    bad = d[off][0]
+                    raise ValueError(f"{conn.label}: delay {float(bad)!r} s is not a whole "
+                                     f"number of steps of dt = {dt!r} s; use "
+                                     f"{np.floor(bad / dt) * dt:g} or "
+                                     f"{np.ceil(bad / dt) * dt:g} s")
+            channel = self.channel_index[(post, conn.channel)]
+            if n:
+                max_delay[channel] = max(max_delay[channel], int(steps.max()))
+            kinds.append(kind)
+            pres.append(pre)
+            channels.append(channel)
+            ptrs.append(row_pointers(pre_ids, conn.pre.n_neurons))
+            targets.append(post_ids.astype(np.int32))
+            weights.append(w)
+            delays.append(steps.astype(np.int32))
+            self.n_synapses[conn.label] = n
+        self.s_pre_kind = np.array(kinds, dtype=np.int64)
+        self.s_pre = np.array(pres, dtype=np.int64)
+        self.s_channel = np.array(channels, dtype=np.int64)
+        self.s_ptr_off = np.concatenate([[0], np.cumsum([p.size for p in ptrs])]) \
+            .astype(np.int64)
+        self.s_syn_off = np.concatenate([[0], np.cumsum([t.size for t in targets])]) \
+            .astype(np.int64)
+        self.ptr = np.concatenate(ptrs) if ptrs else np.zeros(1, np.int64)
+        self.targets = np.concatenate(targets) if targets else np.zeros(1, np.int32)
+        self.weights = np.concatenate(weights) if weights else np.zeros(1)
+        self.delays = np.concatenate(delays) if delays else np.zeros(1, np.int32)
+        # one ring buffer per channel: max delay + 1 slots of the post group's size
+        shapes = []
+        for (g, _), c in sorted(self.channel_index.items(), key=lambda kv: kv[1]):
+            shapes.append((int(max_delay[c]) + 1, self.groups[g].n_neurons))
+        self.ring = (np.zeros(int(sum(a * b for a, b in shapes))),
+                     packed_layout(shapes))
+
+    # -- Poisson sources ------------------------------------------------------------
+    def _build_poisson(self, network):
+        sizes = [q.n_neurons for q in self.poissons]
+        self.q_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        inputs = network.poisson_inputs
+        self.pi_group = np.array([self.group_index[id(p.target)] for p in inputs],
+                                 dtype=np.int64)
+        self.pi_channel = np.array([self.channel_index[(self.group_index[id(p.target)],
+                                                        p.channel)] for p in inputs],
+                                   dtype=np.int64)
+        self.pi_mean = np.array([p.n_sources * p.rate for p in inputs], dtype=np.float64)
+        self.pi_weight = np.array([p.weight for p in inputs], dtype=np.float64)
+
+    def poisson_rates(self, first_step: int, n_steps: int) -> np.ndarray:
+        """Each Poisson group's rate (Hz) at the middle of steps first_step+1 ..
+        first_step+n_steps, shape (n_steps, n_groups)."""
+        t = (np.arange(first_step + 1, first_step + n_steps + 1) - 0.5) * self.dt
+        out = np.zeros((n_steps, len(self.poissons)))
+        for q, group in enumerate(self.poissons):
+            if callable(group.rate):
+                rate = np.asarray(group.rate(t), dtype=np.float64)
+                rate = np.broadcast_to(rate, t.shape)
+                if not np.all(np.isfinite(rate)) or rate.min(initial=0.0) < 0:
+                    raise ValueError(f"Poisson group {group.label!r}: rate(t) must "
+                                     "return finite rates >= 0 Hz")
+                out[:, q] = rate
+            else:
+                out[:, q] = group.rate
+            most = float(out[:, q].max(initial=0.0))
+            if poisson.sf(POISSON_MAX_PER_STEP, most * self.dt) > 1e-6:
+                raise ValueError(
+                    f"Poisson group {group.label!r}: a rate of {most:g} Hz at dt = "
+                    f"{self.dt:g} s would need more than {POISSON_MAX_PER_STEP} "
+                    f"spikes of one source in a step (probability "
+                    f"{poisson.sf(POISSON_MAX_PER_STEP, most * self.dt):.2g}); use "
+                    f"a smaller dt or rates up to "
+                    f"{_max_rate(self.dt):.4g} Hz")
+        return out
+
+    def max_spikes_per_step(self, record) -> int:
+        """Room the spike buffer needs for one step of the recorded sources."""
+        total = 0
+        for s, source in enumerate(self.sources):
+            if record[s]:
+                per = 1 if s < len(self.groups) else 4
+                total += per * source.n_neurons
+        return total
+
+    def state_row(self, group, name) -> tuple[int, int]:
+        """(block, row) of state variable or channel ``name`` of ``group``: block 0
+        the state, 1 the channels."""
+        if name in group.neuron.state_names:
+            return 0, group.neuron.state_names.index(name)
+        return 1, list(group.channels).index(name)
+
+
+def _max_rate(dt: float) -> float:
+    """The highest Poisson rate (Hz) at step ``dt`` whose sources need more than
+    ``POISSON_MAX_PER_STEP`` spikes in a step with probability at most 1e-6."""
+    low, high = 0.0, 1.0 / dt
+    for _ in range(60):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if poisson.sf(POISSON_MAX_PER_STEP, mid * dt) <= 1e-6 \
+            else (low, mid)
+    return low
+
+
+def _check_drawn_weights(conn, w, model):
+    """Weights drawn from a distribution keep the rules given ones are checked by
+    at the door (``Network.synapses``): conductances >= 0, the declared sign."""
+    if not w.size:
+        return
+    if model.kind == CONDUCTANCE and w.min() < 0:
+        raise ValueError(f"{conn.label}: conductance weights drawn from {conn.weight!r} "
+                         f"must be >= 0 nS, got {w.min():g}; clip the distribution "
+                         "(inhibition comes from the reversal potential)")
+    if conn.sign == "excitatory" and w.min() < 0:
+        raise ValueError(f"{conn.label}: sign='excitatory' weights drawn from "
+                         f"{conn.weight!r} must be >= 0, got {w.min():g}")
+    if conn.sign == "inhibitory" and model.kind != CONDUCTANCE and w.max() > 0:
+        raise ValueError(f"{conn.label}: sign='inhibitory' weights drawn from "
+                         f"{conn.weight!r} must be <= 0, got {w.max():g}")
+
+
+def _per_synapse(name, value, n, rng, order):
+    """A weight or delay per synapse: drawn, broadcast, or given (in the rule's pair
+    order; explicit pairs are sorted, and their values with them)."""
+    if isinstance(value, Distribution):
+        return value.sample(n, None, rng)
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        return np.full(n, float(arr))
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must be a number, a Distribution or an array of one "
+                         f"value per synapse ({n}), got shape {arr.shape}")
+    return arr[order] if order is not None else arr.copy()
+
+
+def _packed_blocks(blocks):
+    """2-D blocks (rows, columns) laid end to end: (data, layout)."""
+    layout = packed_layout([b.shape for b in blocks])
+    data = np.concatenate([b.ravel() for b in blocks]) if blocks else np.zeros(1)
+    if data.size == 0:
+        data = np.zeros(1)
+    return np.ascontiguousarray(data, dtype=np.float64), layout

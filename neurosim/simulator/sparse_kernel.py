@@ -1,0 +1,247 @@
+"""One step of a network's neuron groups, inside the compiled time loop.
+
+Called by ``kernel.run_chunk`` once per step (no Python per step). Order within the
+step ending at t_k (``step`` = k):
+
+1. Poisson inputs add their counts to their channels;
+2. currents: the constant current plus each group's noise (Ornstein–Uhlenbeck
+   updated exactly, or a fresh white-noise draw);
+3. each group advances by its model's group step (``neurons.base``), reading the
+   channels as they stand at the step's start and leaving them decayed to its end;
+   its spikes are recorded (if probed);
+4. Poisson groups fire (a Poisson count per source, each spike at a uniform time
+   in the step);
+5. every channel with delayed synapses takes in its ring-buffer slot ``k mod L``
+   (the spikes whose delay ends now), which is cleared;
+6. the step's spikes travel along their synapses: with delay 0 straight into the
+   post-synaptic channel, with delay d ≥ 1 steps into its ring-buffer slot
+   ``(k + d) mod L`` (L = the channel's longest delay + 1).
+
+Spikes therefore act from step k + d + 1 on: one step after they occur when the
+delay is 0, and exactly d steps later otherwise — the scheduling of Brian2 and NEST.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, types
+from numba.core.typing.typeof import typeof_impl
+
+from ..neurons.base import GROUP_STEP_SIGNATURE
+
+_FINITE = 1e300
+#: Most spikes a Poisson source emits in one step (beyond: clipped).
+POISSON_MAX_PER_STEP = 4
+# pre-synaptic kinds of a synapse set
+PRE_GROUP, PRE_POISSON = 0, 1
+OK = 0
+
+
+#: Distinct neuron models a network's groups may use (slots of the compiled loop).
+MODEL_SLOTS = 8
+
+
+@njit(GROUP_STEP_SIGNATURE, cache=True)
+def no_group(state, i_ext, syn, syn_tau, syn_rev, syn_kind, dt, par, spiked, after,
+             work, flags):
+    """Placeholder filling the unused model slots."""
+    return 0
+
+
+class ModelSlots(tuple):
+    """The group-step functions of a network's models, padded with ``no_group`` to
+    ``MODEL_SLOTS``, as the compiled loop takes them: a tuple of first-class
+    functions of ``GROUP_STEP_SIGNATURE`` whose numba type and addresses are found
+    once here, not again at every call of the loop (milliseconds each)."""
+
+    def __new__(cls, steps):
+        if len(steps) > MODEL_SLOTS:
+            raise ValueError(f"the network's groups use {len(steps)} neuron models; "
+                             f"at most {MODEL_SLOTS} can run together")
+        padded = [*steps, *[no_group] * (MODEL_SLOTS - len(steps))]
+        return super().__new__(cls, [_Compiled(step) for step in padded])
+
+
+class _Compiled:
+    """A compiled group step by its address (numba's wrapper-address protocol)."""
+
+    def __init__(self, dispatcher):
+        self.dispatcher = dispatcher  # keeps the compiled code alive
+        result = dispatcher.get_compile_result(GROUP_STEP_SIGNATURE)
+        self.address = result.library.get_pointer_to_function(
+            result.fndesc.llvm_cfunc_wrapper_name)
+
+    def __wrapper_address__(self):
+        return self.address
+
+
+_SLOTS_TYPE = types.UniTuple(types.FunctionType(GROUP_STEP_SIGNATURE), MODEL_SLOTS)
+
+
+@typeof_impl.register(ModelSlots)
+def _typeof_model_slots(value, context):
+    return _SLOTS_TYPE
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _block(data, layout, i):
+    """Block ``i`` of a packed list of (rows, columns) arrays, as a C-contiguous view
+    (what the group steps take)."""
+    start = layout[i, 0]
+    return data[start:start + layout[i, 1] * layout[i, 2]].reshape(
+        (layout[i, 1], layout[i, 2]))
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _row(data, layout, i, r):
+    """Row ``r`` of block ``i`` of a packed list, as a 1-D view."""
+    start = layout[i, 0] + r * layout[i, 2]
+    return data[start:start + layout[i, 2]]
+
+
+@njit(cache=True, error_model="numpy")
+def sparse_step(step, dt, rng, models, g_start, g_slot, st_data, st_lay, par_data,
+                par_lay, syn_data, syn_lay, g_ch_start, ch_group, ch_tau, ch_rev,
+                ch_kind, ring_data, ring_lay, i_const, i_ext, noise_mean, noise_std,
+                noise_keep, noise_kick, noise_state, pi_group, pi_channel, pi_mean,
+                pi_weight, q_start, q_rate, s_pre_kind, s_pre, s_channel, s_ptr_off,
+                s_syn_off, ptr_data, targets, weights, delays, record, rec_offset,
+                spk_t, spk_id, spk_pop, n_spk, spiked, after, counts, work, flags):
+    """Advance every group by one step (see the module docstring). ``spiked`` and
+    ``after`` hold each source's spikes of the step: group g's from g_start[g],
+    Poisson group q's from g_start[-1] + 4 q_start[q]; ``counts`` how many.
+
+    Returns ``(status, neuron)``: ``OK``, or the group index + 1 and its neuron
+    whose membrane potential went non-finite.
+    """
+    n_groups = g_slot.shape[0]
+    t_end = step * dt
+    # -- 1. Poisson inputs --------------------------------------------------------
+    for r in range(pi_group.shape[0]):
+        g = pi_group[r]
+        syn = _block(syn_data, syn_lay, g)
+        local = pi_channel[r] - g_ch_start[g]
+        mean = pi_mean[r] * dt
+        for i in range(syn.shape[1]):
+            syn[local, i] += pi_weight[r] * rng.poisson(mean)
+    # -- 2, 3. currents and groups ------------------------------------------------
+    for g in range(n_groups):
+        a = g_start[g]
+        b = g_start[g + 1]
+        current = i_const[a:b]
+        if noise_std[g] > 0.0 or noise_mean[g] != 0.0:
+            keep, kick = noise_keep[g], noise_kick[g]
+            mean = noise_mean[g]
+            for i in range(a, b):
+                if kick > 0.0:
+                    noise_state[i] = mean + (noise_state[i] - mean) * keep \
+                        + kick * rng.standard_normal()
+                i_ext[i] = i_const[i] + noise_state[i]
+            current = i_ext[a:b]
+        state = _block(st_data, st_lay, g)
+        syn = _block(syn_data, syn_lay, g)
+        c0 = g_ch_start[g]
+        c1 = g_ch_start[g + 1]
+        par = par_data[par_lay[g, 0]:par_lay[g, 0] + par_lay[g, 2]]
+        count = models[g_slot[g]](state, current, syn, ch_tau[c0:c1], ch_rev[c0:c1],
+                                  ch_kind[c0:c1], dt, par, spiked[a:], after[a:],
+                                  work, flags)
+        if count < 0:
+            return g + 1, -1 - count
+        counts[g] = count
+        _emit(g, count, spiked[a:], after[a:], t_end, record, rec_offset, spk_t,
+              spk_id, spk_pop, n_spk)
+    # -- 4. Poisson groups --------------------------------------------------------
+    for q in range(q_rate.shape[0]):
+        mean = q_rate[q] * dt
+        base = g_start[n_groups] + 4 * q_start[q]
+        count = 0
+        for i in range(q_start[q + 1] - q_start[q]):
+            fired = min(rng.poisson(mean), POISSON_MAX_PER_STEP) if mean > 0 else 0
+            for _ in range(fired):
+                spiked[base + count] = i
+                after[base + count] = dt * rng.random()
+                count += 1
+        counts[n_groups + q] = count
+        _emit(n_groups + q, count, spiked[base:], after[base:], t_end, record,
+              rec_offset, spk_t, spk_id, spk_pop, n_spk)
+    # -- 5. arrivals of delayed spikes --------------------------------------------
+    for c in range(ch_group.shape[0]):
+        length = ring_lay[c, 1]
+        if length > 1:
+            g = ch_group[c]
+            _arrive(_row(syn_data, syn_lay, g, c - g_ch_start[g]),
+                    _row(ring_data, ring_lay, c, step % length))
+    # -- 6. transmission ----------------------------------------------------------
+    for s in range(s_pre_kind.shape[0]):
+        if s_pre_kind[s] == PRE_GROUP:
+            base = g_start[s_pre[s]]
+            count = counts[s_pre[s]]
+        else:
+            base = g_start[n_groups] + 4 * q_start[s_pre[s]]
+            count = counts[n_groups + s_pre[s]]
+        if count == 0:
+            continue
+        c = s_channel[s]
+        g = ch_group[c]
+        ptr = ptr_data[s_ptr_off[s]:s_ptr_off[s + 1]]
+        _transmit(spiked[base:base + count], s_syn_off[s], ptr, targets, weights,
+                  delays, step, _row(syn_data, syn_lay, g, c - g_ch_start[g]),
+                  ring_data, ring_lay[c])
+    return OK, -1
+
+
+@njit(cache=True, error_model="numpy")
+def _transmit(spiked, first_syn, ptr, targets, weights, delays, step, channel,
+              ring_data, ring):
+    """Add the weight of every synapse of the neurons ``spiked`` to its target in
+    ``channel`` (delay 0) or in the channel's ring buffer (``ring``: its [offset,
+    L, n_post] in ``ring_data``) at slot (step + delay) mod L."""
+    offset, length, width = ring[0], ring[1], ring[2]
+    for q in range(spiked.shape[0]):
+        i = spiked[q]
+        for s in range(ptr[i], ptr[i + 1]):
+            j = first_syn + s
+            d = delays[j]
+            if d == 0:
+                channel[targets[j]] += weights[j]
+            else:
+                ring_data[offset + (step + d) % length * width + targets[j]] += \
+                    weights[j]
+
+
+@njit(cache=True, error_model="numpy")
+def _arrive(x, arriving):
+    """x += arriving; arriving ← 0 (vectorises)."""
+    for i in range(x.shape[0]):
+        x[i] += arriving[i]
+        arriving[i] = 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _emit(source, count, spiked, after, t_end, record, rec_offset, spk_t, spk_id,
+          spk_pop, n_spk):
+    """Record the ``count`` spikes of ``source`` (a group, then the Poisson groups)
+    when it is probed."""
+    if not record[source]:
+        return
+    m = n_spk[0]
+    for q in range(count):
+        spk_t[m] = t_end - after[q]
+        spk_id[m] = spiked[q]
+        spk_pop[m] = rec_offset + source
+        m += 1
+    n_spk[0] = m
+
+
+def noise_coefficients(std: float, tau: float, dt: float) -> tuple[float, float]:
+    """(keep, kick) of the exact Ornstein–Uhlenbeck step x ← μ + (x − μ) keep + kick ξ
+    (stationary standard deviation ``std``, correlation time ``tau`` s); white noise
+    (tau = 0): keep 0, kick ``std``."""
+    if tau == 0.0:
+        return 0.0, std
+    keep = math.exp(-dt / tau)
+    return keep, std * math.sqrt(-math.expm1(-2.0 * dt / tau))
+

@@ -1,0 +1,98 @@
+"""The neuron groups' compiled steps (IAF, TraubMiles) against their numpy twins:
+the same operations in the same order, so the same bits, over states that take
+every branch (free, crossing threshold, refractory all step, leaving the refractory
+period within the step, delta jumps)."""
+
+import numpy as np
+import pytest
+
+from neurosim.neurons.iaf import IAF, iaf_step, iaf_step_numpy
+from neurosim.neurons.traub import TraubMiles, traub_step, traub_step_numpy
+from neurosim.synapses.models import CONDUCTANCE, CURRENT, DELTA
+
+DT = 1e-4
+N = 400
+
+
+def _run_kernel(step, state, i_ext, syn, tau, rev, kind, par):
+    n = state.shape[1]
+    spiked, after = np.empty(n, np.int64), np.empty(n)
+    work, flags = np.empty(n), np.zeros(n, np.bool_)
+    count = step(state, i_ext, syn, tau, rev, kind, DT, par, spiked, after, work, flags)
+    assert count >= 0, "no neuron should diverge here"
+    return spiked[:count].copy(), after[:count].copy()
+
+
+def _iaf_state(rng, neuron):
+    v = rng.uniform(neuron.V_reset - 5.0, neuron.V_th + 2.0, N)
+    ref = np.where(rng.random(N) < 0.3, rng.uniform(0.0, 3 * DT, N), 0.0)
+    return np.array([v, ref])
+
+
+CHANNELS = {
+    "one current": [CURRENT],
+    "two currents": [CURRENT, CURRENT],
+    "current and delta": [CURRENT, DELTA],
+    "three (general pass)": [CURRENT, CURRENT, DELTA],
+    "conductances": [CONDUCTANCE, CONDUCTANCE],
+    "conductance, current, delta": [CONDUCTANCE, CURRENT, DELTA],
+}
+
+
+@pytest.mark.parametrize("kinds", CHANNELS.values(), ids=CHANNELS.keys())
+def test_iaf_step_equals_its_twin(kinds):
+    rng = np.random.default_rng(3)
+    neuron = IAF(V_rest=-65.0, V_th=-50.0, V_reset=-70.0, tau_m=2.0, tau_ref=0.35)
+    kind = np.array(kinds, dtype=np.int64)
+    tau = np.array([5e-3, 2e-3, 1e-2][:len(kinds)])  # 2 ms: the tau_s = tau_m limit
+    rev = np.where(kind == CONDUCTANCE, np.array([0.0, -80.0, 0.0][:len(kinds)]), 0.0)
+    scale = np.where(kind == CONDUCTANCE, 20.0, np.where(kind == DELTA, 3.0, 2.0))
+    par = neuron.packed()
+    state = _iaf_state(rng, neuron)
+    i_ext = rng.normal(40.0, 10.0, N)
+    syn = rng.uniform(-0.5, 1.0, (len(kinds), N)) * scale[:, None]
+    syn[kind == CONDUCTANCE] = np.abs(syn[kind == CONDUCTANCE])
+    twin_state, twin_syn = state.copy(), syn.copy()
+    fired = held = 0
+    for _ in range(30):  # steps: refractory periods begin, run and end
+        spiked, after = _run_kernel(iaf_step, state, i_ext, syn, tau, rev, kind, par)
+        t_spiked, t_after = iaf_step_numpy(twin_state, i_ext, twin_syn, tau, rev, kind,
+                                           DT, par)
+        np.testing.assert_array_equal(spiked, t_spiked)
+        np.testing.assert_array_equal(after, t_after)
+        np.testing.assert_array_equal(state, twin_state)
+        np.testing.assert_array_equal(syn, twin_syn)
+        fired += spiked.size
+        held += np.count_nonzero(state[1] >= DT)
+    # the branches were taken: spikes, and neurons refractory all step
+    assert fired > N and held > N
+
+
+@pytest.mark.parametrize("kinds", [[CONDUCTANCE, CONDUCTANCE], [CONDUCTANCE, CURRENT]],
+                         ids=["conductances", "conductance and current"])
+def test_traub_step_equals_its_twin(kinds):
+    rng = np.random.default_rng(5)
+    neuron = TraubMiles()
+    kind = np.array(kinds, dtype=np.int64)
+    tau = np.array([5e-3, 10e-3])
+    rev = np.array([0.0, -80.0])
+    rest = neuron.initial_state(N)
+    state = np.array([rng.uniform(-80.0, 40.0, N), rest["m"], rest["h"], rest["n"],
+                      np.where(rng.random(N) < 0.3, rng.uniform(0, 3e-3, N), 0.0)])
+    # include the removable singularities of the rate functions (u = 13, 40, 15)
+    state[0, :3] = neuron.V_T + np.array([13.0, 40.0, 15.0])
+    i_ext = rng.normal(0.0, 200.0, N)
+    syn = np.abs(rng.normal(50.0, 30.0, (2, N)))
+    twin_state, twin_syn = state.copy(), syn.copy()
+    fired = 0
+    for _ in range(200):
+        spiked, after = _run_kernel(traub_step, state, i_ext, syn, tau, rev, kind,
+                                    neuron.packed())
+        t_spiked, t_after = traub_step_numpy(twin_state, i_ext, twin_syn, tau, rev,
+                                             kind, DT, neuron.packed())
+        np.testing.assert_array_equal(spiked, t_spiked)
+        np.testing.assert_array_equal(after, t_after)
+        np.testing.assert_array_equal(state, twin_state)
+        np.testing.assert_array_equal(syn, twin_syn)
+        fired += spiked.size
+    assert fired > 0
