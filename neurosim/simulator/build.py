@@ -92,7 +92,8 @@ class Model:
         self.pop_index = {id(p): i for i, p in enumerate(network.populations)}
         self._build_populations()
         self._build_inputs()
-        self.sparse = SparseModel(network, dt, seed)
+        self.sparse = SparseModel(network, dt,
+                                  network.seed if seed is None else seed)
         self._group_probes = []  # (group, block, row) of each group trace probe
         self._build_connections()
         self.gp_group, self.gp_block, self.gp_row = (

@@ -293,3 +293,20 @@ def test_a_probed_group_that_never_fires_has_empty_spikes():
     for label, n in (("Q", 3), ("G", 4)):
         assert res.spikes[label].times.size == 0
         assert res.spikes[label].n_neurons == n
+
+
+def test_groups_draw_from_the_network_seed_when_the_simulator_has_none():
+    """``Network(seed=...)`` seeds the groups' draws (initial states, synapses,
+    Poisson counts) as it seeds the populations: two runs give the same spikes."""
+    def spikes(net_seed):
+        net = ns.Network(seed=net_seed)
+        g = net.group(50, ns.IAF(), label="G", channels={"x": ns.PSC(5e-3)},
+                      initial={"v": ns.Uniform(-65.0, -50.0)}, current=16.0)
+        q = net.poisson_group(20, 200.0, label="Q")
+        net.synapses(q, g, p=0.3, weight=2.0)
+        net.probe(g, "spikes")
+        return ns.Simulator(net, dt=DT).run(0.05).spikes["G"].times
+    first, again, other = spikes(3), spikes(3), spikes(4)
+    assert first.size > 0
+    np.testing.assert_array_equal(first, again)
+    assert first.size != other.size or not np.array_equal(first, other)
