@@ -502,18 +502,12 @@ class Network:
         if what in ("spikes", "voltage") and not target.neuron.spiking:
             raise ValueError(f"{type(target.neuron).__name__} neurons have no "
                              f"{what}; probe 'rates' or 'decoded'")
-        if sample_every is not None:
-            if what == "spikes":
-                raise ValueError("spikes are events, recorded as they happen: "
-                                 "sample_every is for sampled probes")
-            sample_every = as_float("sample_every (s)", sample_every, positive=True)
-        if window is not None:
-            window = as_window("window", window)
-        if neurons is not None:
-            if what == "decoded":
-                raise ValueError("neurons selects neurons of spike, voltage, current "
-                                 "and rate probes; a decoded value has none")
-            neurons = _neuron_indices(neurons, target)
+        if sample_every is not None and what == "spikes":
+            raise ValueError("spikes are events, recorded as they happen: "
+                             "sample_every is for sampled probes")
+        if neurons is not None and what == "decoded":
+            raise ValueError("neurons selects neurons of spike, voltage, current "
+                             "and rate probes; a decoded value has none")
         if what == "spikes":
             for other in self.probes:
                 if other.what == "spikes" and other.target is target:
@@ -521,13 +515,8 @@ class Network:
                                      f"({other.label!r}); one spike probe per "
                                      f"population (its spikes are /spikes/"
                                      f"{target.label})")
-        label = f"{target.label}.{what}" if label is None else check_name("label",
-                                                                            label)
-        if any(p.label == label for p in self.probes):
-            raise ValueError(f"a probe labelled {label!r} exists; give another label")
-        probe = Probe(target, what, synapse, sample_every, label, window, neurons)
-        self.probes.append(probe)
-        return probe
+        return self._add_probe(target, what, synapse, sample_every, label, window,
+                               neurons)
 
     def _group_probe(self, target, what, sample_every, label, window, neurons
                      ) -> Probe:
@@ -550,6 +539,14 @@ class Network:
             if any(p.what == "spikes" and p.target is target for p in self.probes):
                 raise ValueError(f"group {target.label!r} has a spike probe; one "
                                  "spike probe per group")
+        return self._add_probe(target, what, None, sample_every, label, window,
+                               neurons)
+
+    def _add_probe(self, target, what, synapse, sample_every, label, window,
+                   neurons) -> Probe:
+        """A probe, its sampling interval (s), window and neuron subset checked,
+        labelled ``label`` (default ``<target>.<what>``, which must be free), added
+        to the network."""
         if sample_every is not None:
             sample_every = as_float("sample_every (s)", sample_every, positive=True)
         if window is not None:
@@ -560,7 +557,7 @@ class Network:
                                                                             label)
         if any(p.label == label for p in self.probes):
             raise ValueError(f"a probe labelled {label!r} exists; give another label")
-        probe = Probe(target, what, None, sample_every, label, window, neurons)
+        probe = Probe(target, what, synapse, sample_every, label, window, neurons)
         self.probes.append(probe)
         return probe
 
