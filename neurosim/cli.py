@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--plots", action="store_true", help="draw each point's figures")
     sweep.add_argument("--no-plots", dest="plots", action="store_false",
                        help="no figures (the default; as 'neurosim run' takes it)")
+    sweep.add_argument("--no-summary-plots", dest="summary_plots",
+                       action="store_false", help="skip the figures an experiment "
+                       "draws of the whole sweep (e.g. brunel's regime map)")
     sweep.add_argument("--threads", type=int, default=1,
                        help="numba threads per point (default 1)")
     sweep.add_argument("--cache-dir", metavar="DIR",
@@ -120,13 +123,15 @@ def _sweep(args) -> int:
     grid = parse_grid(args.grid)  # none: the default configuration, --seeds times
     options = dict(seeds=args.seeds, sweep_seed=args.seed, fixed=dict(args.overrides),
                    out=args.out, make_plots=args.plots, numba_threads=args.threads,
-                   cache_dir=args.cache_dir)
+                   cache_dir=args.cache_dir, summary_plots=args.summary_plots)
     if args.executor:
         with dask_executor(args.executor) as executor:
             result = sweep(args.name, grid, executor=executor, **options)
     else:
         result = sweep(args.name, grid, jobs=args.jobs, **options)
     print(result.folder)
+    for path in result.figures:
+        print(path)
     for row in result.failed:
         print(f"failed: {row['point']}: {row['error']}", file=sys.stderr)
     return 1 if result.failed else 0

@@ -1,10 +1,16 @@
 """Networks from TOML model files: ``load_network(path) -> (Network, probes)``.
 
 A network file names everything it uses — signals from ``SIGNALS``, functions from
-``neurosim.functions``, neuron types from ``neurosim.neurons.models`` — so nothing in
-it is evaluated as code. Populations are created in file order, so the i-th
+``neurosim.functions``, neuron types from ``neurosim.neurons.models`` and
+``GROUP_TYPES`` — so nothing in it is evaluated as code. Everything is created in
+file order, section by section (inputs, populations, outputs, groups, Poisson
+groups, connections, synapses, Poisson inputs, noise, probes), so the i-th
 population gets the same seed from ``[network] seed`` as the i-th population of the
-same network built in Python.
+same network built in Python, and the i-th group or synapse set the same draws from
+the simulator's seed as the i-th one built in Python. (Neuron groups draw their
+initial states, connectivity, weights, delays and Poisson counts from the
+``Simulator``'s ``seed``, not from ``[network] seed``: pass the seed to the
+simulator.)
 
 ::
 
@@ -65,8 +71,83 @@ same network built in Python.
 ending in ``.toml`` (a neuron model file, relative to the network file), a type name
 with its default parameters (``"LIF"`` — note: without the voltage floor —,
 ``"LIFRate"``, ``"ReLU"``, ...), or a table ``{type = "LIF", tau_rc = 0.02, ...}``.
-Unknown keys, wrong types, unknown labels, types and functions raise ``ConfigError``
-naming the file, the table entry, the key and what is allowed.
+
+Neuron groups joined neuron to neuron (``Network.group``, ``synapses``, ...)::
+
+    [[groups]]
+    label = "E"
+    n_neurons = 3200
+    current = 0.0                            # external current (nA for IAF, pA for
+                                             # TraubMiles): number or distribution
+    # neuron = "TraubMiles"                  # a GROUP_TYPES name: its defaults; or
+    [groups.neuron]                          # a table of the type and parameters
+    type = "IAF"
+    V_rest = -49.0                           # mV; also V_th, V_reset, tau_m and
+    tau_ref = 5.0                            # tau_ref (ms), R (MOhm)
+    [groups.channels]                        # name = {type = ...}:
+    ge = {type = "current", tau = 0.005}     # s: PSC(tau), an exponential current
+    gi = {type = "conductance", tau = 0.01, E_rev = -80.0}   # s, mV in [-200, 200]
+    d = {type = "delta"}                     # V jumps by the weight (IAF only)
+    [groups.initial]                         # state variables and channels:
+    v = {uniform = [-60.0, -50.0]}           # a number or a distribution
+    ge = {gaussian = [40.0, 15.0]}
+
+    [[poisson_groups]]
+    label = "P"
+    n_neurons = 100
+    rate = 10.0                              # Hz, >= 0
+
+    [[synapses]]
+    pre = "E"                                # a group or Poisson group label
+    post = "I"                               # a group label
+    p = 0.02                                 # exactly one rule: p = (in [0, 1]),
+    # in_degree = 100                        # in_degree = (<= pre's size),
+    # one_to_one = true                      # one_to_one = true (equal sizes),
+    # all_to_all = true                      # all_to_all = true
+    allow_self = false                       # with p, in_degree, all_to_all (pre
+                                             # is post); default false
+    weight = 1.62                            # channel units (nA, pA; nS >= 0 for a
+                                             # conductance; mV for delta): number or
+                                             # distribution
+    delay = 0.0                              # s, >= 0 (a whole number of steps):
+                                             # number or distribution
+    synapse = "ge"                           # a channel of post; default its only one
+    sign = "excitatory"                      # optional: or "inhibitory"; weights of
+                                             # the other sign are refused
+    label = "EI"                             # default "synapses<i>"
+
+    [[poisson_inputs]]
+    target = "E"                             # a group label
+    n_sources = 1000                         # independent sources per neuron
+    rate = 20.0                              # Hz per source
+    weight = 0.1                             # channel units, per spike
+    synapse = "d"                            # a channel of target; default its only one
+
+    [[noise]]                                # one per group at most
+    target = "E"
+    std = 1.0                                # current units; >= 0
+    mean = 0.0                               # default 0
+    tau = 0.0                                # s; 0: white, > 0: Ornstein-Uhlenbeck
+
+    [[probes]]
+    target = "E"                             # of a group: what = "spikes" (the
+    what = "spikes"                          # default for groups: all its spikes),
+                                             # "voltage", a state variable ("m", ...)
+                                             # or a channel ("ge"), these with
+                                             # sample_every, window and neurons as
+                                             # above; of a Poisson group "spikes"
+
+(``[groups.neuron]`` and the like are TOML's sub-tables of the last ``[[groups]]``
+entry, written as such or inline, ``neuron = {type = "IAF", ...}``, on one line.)
+A distribution is ``{uniform = [low, high]}`` (low <= high) or
+``{gaussian = [mean, std]}`` (std >= 0). Drawn delays below 0 and delays that are
+not whole steps are refused when the simulator builds the network (dt is not known
+before); a uniform distribution of weights or delays is checked here against the
+weight's sign and the delay's floor.
+
+Unknown keys, wrong types, out-of-range values, unknown labels, types and functions
+raise ``ConfigError`` naming the file, the table entry, the key, the value and what
+is allowed.
 """
 
 from __future__ import annotations
@@ -79,18 +160,34 @@ import numpy as np
 
 from . import functions
 from .config import read_toml
+from .connectivity import AllToAll, FixedInDegree, FixedProbability, OneToOne
 from .errors import ConfigError
-from .nef.dists import Uniform
+from .groups import NeuronGroup, PoissonGroup, Synapses
+from .nef.dists import Gaussian, Uniform
 from .nef.population import Population
 from .nef.solvers import resolve
 from .network import PROBE_KINDS, Input, Network, Output
+from .neurons.iaf import IAF
 from .neurons.models import MODEL_TYPES, load_model, model_from_parameters
+from .neurons.traub import TraubMiles
 from .results import check_name
 from .synapses import PSC
+from .synapses.models import Conductance, Delta, ExponentialCurrent
 from .validation import _show, as_array, as_float, as_int
 
-_TOP = ("description", "network", "inputs", "populations", "outputs", "connections",
+_TOP = ("description", "network", "inputs", "populations", "outputs", "groups",
+        "poisson_groups", "connections", "synapses", "poisson_inputs", "noise",
         "probes")
+
+#: Neuron types of ``[[groups]]`` by name: the models with a group step.
+GROUP_TYPES = {cls.__name__: cls for cls in (IAF, TraubMiles)}
+#: Channel type -> (required keys, optional keys) besides ``type``.
+CHANNELS = {"current": (("tau",), ()), "conductance": (("tau", "E_rev"), ()),
+            "delta": ((), ())}
+#: Connectivity keys of ``[[synapses]]`` (exactly one per entry).
+RULES = ("p", "in_degree", "one_to_one", "all_to_all")
+#: Distribution keys: ``{uniform = [low, high]}``, ``{gaussian = [mean, std]}``.
+DISTRIBUTIONS = ("uniform", "gaussian")
 
 
 # -- signals --------------------------------------------------------------------------
@@ -304,14 +401,21 @@ def _entries(data: dict, section: str, path) -> list[tuple[str, dict]]:
     return out
 
 
-def _signal(value, where: str):
+def _kind(value, where: str, key: str, kinds, example: str) -> str:
+    """The ``type`` of the table ``key`` (one of ``kinds``), checked; ``example``
+    shows such a table."""
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: signal = {_show(value)}: expected a table such as "
-                          "{type = \"sine\", frequency = 1.0}")
+        raise ConfigError(f"{where}: {key} = {_show(value)}: expected a table such as "
+                          f"{example}")
     kind = value.get("type")
-    if kind not in SIGNALS:
-        raise ConfigError(f"{where}: signal.type = {_show(kind)}: expected one of "
-                          f"{', '.join(SIGNALS)}")
+    if kind not in kinds:
+        raise ConfigError(f"{where}: {key}.type = {_show(kind)}: expected one of "
+                          f"{', '.join(kinds)}")
+    return kind
+
+
+def _signal(value, where: str):
+    kind = _kind(value, where, "signal", SIGNALS, '{type = "sine", frequency = 1.0}')
     cls, required, optional = SIGNALS[kind]
     table = _table(value, f"{where}: signal ({kind})", ("type", *required), optional)
     args = {}
@@ -328,24 +432,26 @@ def _signal(value, where: str):
 
 
 def _neuron(value, where: str, folder: Path):
+    """A population's neuron: a model file (*.toml), a type name or a table."""
     if isinstance(value, str) and value.endswith(".toml"):
         try:
             return load_model(folder / value)
         except ConfigError as exc:
             raise ConfigError(f"{where}: neuron = {value!r}: {exc}") from None
+    return _typed_neuron(value, where, MODEL_TYPES, "a model file (*.toml), ")
+
+
+def _typed_neuron(value, where: str, types: dict, other: str = ""):
+    """A neuron given as one of ``types``' names (its defaults) or as a table
+    ``{type = ..., parameter = ...}``; ``other`` names what else may be given."""
     if isinstance(value, str):
-        if value not in MODEL_TYPES:
-            raise ConfigError(f"{where}: neuron = {value!r}: expected a model file "
-                              f"(*.toml), a table, or one of {', '.join(MODEL_TYPES)}")
-        return MODEL_TYPES[value]()
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}: neuron = {_show(value)}: expected a model file "
-                          "(*.toml), a type name or a table {type = ..., ...}")
-    kind = value.get("type")
-    if kind not in MODEL_TYPES:
-        raise ConfigError(f"{where}: neuron.type = {_show(kind)}: expected one of "
-                          f"{', '.join(MODEL_TYPES)}")
-    return model_from_parameters(MODEL_TYPES[kind],
+        if value not in types:
+            raise ConfigError(f"{where}: neuron = {value!r}: expected {other}one of "
+                              f"{', '.join(types)}, or a table {{type = ..., ...}}")
+        return types[value]()
+    kind = _kind(value, where, "neuron", types, f"{{type = ..., ...}}, or {other}a "
+                 f"type name ({', '.join(types)})")
+    return model_from_parameters(types[kind],
                                  {k: v for k, v in value.items() if k != "type"},
                                  where, "neuron")
 
@@ -390,7 +496,8 @@ def _add(nodes: dict, name: str, where: str, create, /, *args, **kwargs):
     """``nodes[name] = create(*args, **kwargs)`` for a label not used before."""
     if name in nodes:
         raise ConfigError(f"{where}: label {name!r} is used twice (labels name "
-                          "inputs, populations and outputs alike)")
+                          "inputs, populations, outputs, groups, Poisson groups and "
+                          "synapses alike)")
     nodes[name] = _checked(where, create, *args, **kwargs)
 
 
@@ -411,11 +518,16 @@ def _node(nodes: dict, label, where: str, key: str, kinds: tuple[str, ...]):
         raise ConfigError(f"{where}: {key} = {label!r}: no such label; known: "
                           f"{', '.join(nodes) or 'none'}")
     node = nodes[label]
-    kind = {Input: "input", Population: "population", Output: "output"}[type(node)]
+    kind = _KINDS[type(node)]
     if kind not in kinds:
         raise ConfigError(f"{where}: {key} = {label!r} is {_a(kind)}; {key} must be "
                           f"{' or '.join(_a(k) for k in kinds)}")
     return node
+
+
+_KINDS = {Input: "input", Population: "population", Output: "output",
+          NeuronGroup: "group", PoissonGroup: "Poisson group",
+          Synapses: "synapse set"}
 
 
 def _a(noun: str) -> str:
@@ -455,7 +567,11 @@ def _probes(net: Network, data: dict, path, nodes: dict) -> dict:
         _table(entry, where, ("target",), ("what", "synapse", "sample_every", "label",
                                            "window", "neurons"))
         target = _node(nodes, entry["target"], where, "target",
-                       ("input", "population", "output"))
+                       ("input", "population", "output", "group", "Poisson group"))
+        if isinstance(target, (NeuronGroup, PoissonGroup)):
+            probe = _group_probe(net, target, entry, where)
+            probes[probe.label] = probe
+            continue
         what = _string(entry.get("what", "decoded"), where, "what")
         if what not in PROBE_KINDS:
             raise ConfigError(f"{where}: what = {what!r}: expected one of "
@@ -468,6 +584,300 @@ def _probes(net: Network, data: dict, path, nodes: dict) -> dict:
                          window=entry.get("window"), neurons=entry.get("neurons"))
         probes[probe.label] = probe
     return probes
+
+
+# -- neuron groups, Poisson sources, synapses ------------------------------------------
+def _distribution(value, where: str, key: str):
+    """A number (as a float) or ``{uniform = [low, high]}`` / ``{gaussian = [mean,
+    std]}`` (as a Distribution)."""
+    if not isinstance(value, dict):
+        if isinstance(value, (str, bool, list)) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: {key} = {_show(value)}: expected a number, "
+                              "{uniform = [low, high]} or {gaussian = [mean, std]}")
+        return _number(value, where, key)
+    if len(value) != 1 or next(iter(value)) not in DISTRIBUTIONS:
+        raise ConfigError(f"{where}: {key} = {_show(value)}: expected a number, "
+                          "{uniform = [low, high]} or {gaussian = [mean, std]}")
+    kind, pair = next(iter(value.items()))
+    names = ("low", "high") if kind == "uniform" else ("mean", "std")
+    if not isinstance(pair, list) or len(pair) != 2:
+        raise ConfigError(f"{where}: {key}.{kind} = {_show(pair)}: expected "
+                          f"[{', '.join(names)}]")
+    a, b = (_number(v, where, f"{key}.{kind}") for v in pair)
+    if kind == "uniform":
+        if not b >= a:
+            raise ConfigError(f"{where}: {key}.uniform = {pair}: expected low <= high")
+        return Uniform(a, b)
+    if not b >= 0:
+        raise ConfigError(f"{where}: {key}.gaussian = {pair}: expected std >= 0, got "
+                          f"{b!r}")
+    return Gaussian(a, b)
+
+
+def _bounds(value) -> tuple[float, float] | None:
+    """(lowest, highest) value a number or uniform distribution can take; None for
+    a Gaussian (unbounded)."""
+    if isinstance(value, Uniform):
+        return value.low, value.high
+    if isinstance(value, float):
+        return value, value
+    return None
+
+
+def _group_neuron(value, where: str):
+    """A group's neuron: a ``GROUP_TYPES`` name or a table."""
+    if isinstance(value, str) and value.endswith(".toml"):
+        raise ConfigError(f"{where}: neuron = {value!r}: neuron model files are for "
+                          "[[populations]]; give a group's neuron as a type name ("
+                          f"{', '.join(GROUP_TYPES)}) or a table {{type = ..., ...}}")
+    return _typed_neuron(value, where, GROUP_TYPES)
+
+
+def _channel_model(value, where: str, key: str, neuron):
+    """A ``channels`` entry: ``{type = "current" | "conductance" | "delta", ...}``,
+    checked against the neuron that takes it."""
+    kind = _kind(value, where, key, CHANNELS, '{type = "current", tau = 0.005}')
+    required, optional = CHANNELS[kind]
+    _table(value, f"{where}: {key} ({kind})", ("type", *required), optional)
+    name = type(neuron).__name__
+    takes = {"current": "current" in neuron.state_units,
+             "conductance": "conductance" in neuron.state_units,
+             "delta": bool(getattr(neuron, "takes_delta", False))}
+    if not takes[kind]:
+        able = [n for n, cls in GROUP_TYPES.items() if _takes(cls, kind)]
+        raise ConfigError(f"{where}: {key}.type = {kind!r}: {name} neurons cannot take "
+                          f"{kind} synapses; allowed for {name}: "
+                          f"{', '.join(k for k, ok in takes.items() if ok) or 'none'}"
+                          f" ({kind} synapses: {', '.join(able) or 'no group type'})")
+    if kind == "delta":
+        return Delta()
+    tau = _number(value["tau"], where, f"{key}.tau", positive=True)
+    if kind == "current":
+        return ExponentialCurrent(tau)
+    e_rev = _number(value["E_rev"], where, f"{key}.E_rev")
+    if not -200.0 <= e_rev <= 200.0:
+        raise ConfigError(f"{where}: {key}.E_rev = {e_rev!r}: expected a reversal "
+                          "potential in mV, in [-200, 200] (volts given instead of "
+                          "mV?)")
+    return _checked(where, Conductance, tau, e_rev)
+
+
+def _takes(cls, kind: str) -> bool:
+    if kind == "delta":
+        return bool(getattr(cls, "takes_delta", False))
+    return kind in cls.state_units
+
+
+def _groups(net: Network, data: dict, path, nodes: dict):
+    for where, entry in _entries(data, "groups", path):
+        _table(entry, where, ("label", "n_neurons", "neuron"),
+               ("channels", "initial", "current"))
+        label = _label(entry["label"], where)
+        n = _integer(entry["n_neurons"], where, "n_neurons", 1)
+        neuron = _group_neuron(entry["neuron"], where)
+        channels = {}
+        table = entry.get("channels", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: channels = {_show(table)}: expected a table "
+                              "of name = {type = ..., ...}")
+        for name, spec in table.items():
+            _checked(where, check_name, f"channel name {name!r}: the name", name)
+            channels[name] = _channel_model(spec, where, f"channels.{name}", neuron)
+        initial = {}
+        table = entry.get("initial", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: initial = {_show(table)}: expected a table of "
+                              "state variable or channel = number or distribution")
+        for key, spec in table.items():
+            if key not in neuron.state_names and key not in channels:
+                raise ConfigError(
+                    f"{where}: initial.{key}: {key!r} is neither a state variable of "
+                    f"{type(neuron).__name__} ({', '.join(neuron.state_names)}) nor a "
+                    f"channel ({', '.join(channels) or 'none'})")
+            initial[key] = _distribution(spec, where, f"initial.{key}")
+        current = _distribution(entry.get("current", 0.0), where, "current")
+        _add(nodes, label, where, net.group, n, neuron, label=label, channels=channels,
+             initial=initial, current=current)
+
+
+def _poisson_groups(net: Network, data: dict, path, nodes: dict):
+    for where, entry in _entries(data, "poisson_groups", path):
+        _table(entry, where, ("label", "n_neurons", "rate"))
+        label = _label(entry["label"], where)
+        n = _integer(entry["n_neurons"], where, "n_neurons", 1)
+        rate = _number(entry["rate"], where, "rate (Hz)", nonnegative=True)
+        _add(nodes, label, where, net.poisson_group, n, rate, label=label)
+
+
+def _rule(entry: dict, where: str, pre, post):
+    """The connectivity rule of a ``[[synapses]]`` entry (exactly one of RULES)."""
+    given = [key for key in RULES if key in entry]
+    if len(given) != 1:
+        raise ConfigError(f"{where}: expected exactly one connectivity rule of "
+                          f"{', '.join(RULES)}, got "
+                          f"{', '.join(given) if given else 'none'}")
+    key = given[0]
+    value = entry[key]
+    same = pre is post
+    if "allow_self" in entry:
+        if key == "one_to_one":
+            raise ConfigError(f"{where}: allow_self does not apply to one_to_one")
+        if not isinstance(entry["allow_self"], bool):
+            raise ConfigError(f"{where}: allow_self = {_show(entry['allow_self'])}: "
+                              "expected true or false")
+    allow_self = entry.get("allow_self", False)
+    if key == "p":
+        p = _number(value, where, "p")
+        if not 0.0 <= p <= 1.0:
+            raise ConfigError(f"{where}: p = {p!r}: expected a probability in [0, 1]")
+        return FixedProbability(p, allow_self=allow_self)
+    if key == "in_degree":
+        k = _integer(value, where, "in_degree", 0)
+        available = pre.n_neurons - (1 if same and not allow_self else 0)
+        if k > available:
+            raise ConfigError(f"{where}: in_degree = {k}: expected at most {available}"
+                              f" (the distinct neurons of {pre.label!r}"
+                              f"{', less itself' if same and not allow_self else ''})")
+        return FixedInDegree(k, allow_self=allow_self)
+    if value is not True:
+        shown = "false" if value is False else _show(value)
+        raise ConfigError(f"{where}: {key} = {shown}: expected true (leave the key "
+                          "out otherwise)")
+    if key == "one_to_one":
+        if pre.n_neurons != post.n_neurons:
+            raise ConfigError(f"{where}: one_to_one = true needs groups of one size, "
+                              f"got {pre.label!r} ({pre.n_neurons}) and {post.label!r}"
+                              f" ({post.n_neurons})")
+        return OneToOne()
+    return AllToAll(allow_self=allow_self)
+
+
+def _channel_of(target, entry: dict, where: str) -> str:
+    """The channel of ``target`` named by ``entry["synapse"]`` (default: its only
+    one)."""
+    channels = list(target.channels)
+    if "synapse" not in entry:
+        if len(channels) != 1:
+            raise ConfigError(f"{where}: synapse missing: group {target.label!r} has "
+                              f"channels {', '.join(channels) or 'none'}; name one")
+        return channels[0]
+    name = _string(entry["synapse"], where, "synapse")
+    if name not in channels:
+        raise ConfigError(f"{where}: synapse = {name!r}: no such channel of group "
+                          f"{target.label!r}; its channels: "
+                          f"{', '.join(channels) or 'none'}")
+    return name
+
+
+def _check_weight(weight, model, sign, where: str):
+    """Conductance weights >= 0; weights of a declared sign of that sign (the
+    bounds of a uniform distribution; a Gaussian is not bounded)."""
+    bounds = _bounds(weight)
+    if bounds is None:
+        return
+    low, high = bounds
+    shown = _show(weight) if isinstance(weight, float) else \
+        f"{{uniform = [{low!r}, {high!r}]}}"
+    if model.kind == Conductance.kind and low < 0:
+        raise ConfigError(f"{where}: weight = {shown}: conductance weights (nS) must "
+                          "be >= 0 (inhibition comes from the channel's E_rev = "
+                          f"{model.E_rev:g} mV)")
+    if sign == "excitatory" and low < 0:
+        raise ConfigError(f"{where}: sign = 'excitatory' but weight = {shown}: "
+                          "expected weights >= 0")
+    if sign == "inhibitory" and high > 0 and model.kind != Conductance.kind:
+        raise ConfigError(f"{where}: sign = 'inhibitory' but weight = {shown}: "
+                          "expected weights <= 0")
+
+
+def _synapses(net: Network, data: dict, path, nodes: dict):
+    for where, entry in _entries(data, "synapses", path):
+        _table(entry, where, ("pre", "post"),
+               (*RULES, "allow_self", "weight", "delay", "synapse", "sign", "label"))
+        pre = _node(nodes, entry["pre"], where, "pre", ("group", "Poisson group"))
+        post = _node(nodes, entry["post"], where, "post", ("group",))
+        where = f"{where} ({pre.label} -> {post.label})"
+        rule = _rule(entry, where, pre, post)
+        channel = _channel_of(post, entry, where)
+        sign = None
+        if "sign" in entry:
+            sign = _string(entry["sign"], where, "sign")
+            if sign not in ("excitatory", "inhibitory"):
+                raise ConfigError(f"{where}: sign = {sign!r}: expected 'excitatory' or "
+                                  "'inhibitory'")
+        weight = _distribution(entry.get("weight", 1.0), where, "weight")
+        _check_weight(weight, post.channels[channel], sign, where)
+        delay = _distribution(entry.get("delay", 0.0), where, "delay (s)")
+        low = _bounds(delay)
+        if low is not None and low[0] < 0:
+            shown = _show(delay) if isinstance(delay, float) else \
+                f"{{uniform = [{low[0]!r}, {low[1]!r}]}}"
+            raise ConfigError(f"{where}: delay = {shown}: expected delays >= 0 s")
+        label = None
+        if "label" in entry:
+            label = _label(entry["label"], where)
+            if label in nodes:
+                raise ConfigError(f"{where}: label {label!r} is used twice (labels "
+                                  "name inputs, populations, outputs, groups, Poisson "
+                                  "groups and synapses alike)")
+        conn = _checked(where, net.synapses, pre, post, rule=rule, weight=weight,
+                        delay=delay, synapse=channel, sign=sign, label=label)
+        nodes[conn.label] = conn
+
+
+def _poisson_inputs(net: Network, data: dict, path, nodes: dict):
+    for where, entry in _entries(data, "poisson_inputs", path):
+        _table(entry, where, ("target", "n_sources", "rate", "weight"), ("synapse",))
+        target = _node(nodes, entry["target"], where, "target", ("group",))
+        where = f"{where} (-> {target.label})"
+        n = _integer(entry["n_sources"], where, "n_sources", 1)
+        rate = _number(entry["rate"], where, "rate (Hz)", nonnegative=True)
+        weight = _number(entry["weight"], where, "weight")
+        channel = _channel_of(target, entry, where)
+        _check_weight(weight, target.channels[channel], None, where)
+        _checked(where, net.poisson_input, target, n, rate, weight, synapse=channel)
+
+
+def _noise(net: Network, data: dict, path, nodes: dict):
+    noisy = set()
+    for where, entry in _entries(data, "noise", path):
+        _table(entry, where, ("target", "std"), ("mean", "tau"))
+        target = _node(nodes, entry["target"], where, "target", ("group",))
+        where = f"{where} (-> {target.label})"
+        if target.label in noisy:
+            raise ConfigError(f"{where}: group {target.label!r} has a noise current "
+                              "already; give each group at most one")
+        noisy.add(target.label)
+        std = _number(entry["std"], where, "std", nonnegative=True)
+        mean = _number(entry.get("mean", 0.0), where, "mean")
+        tau = _number(entry.get("tau", 0.0), where, "tau (s)", nonnegative=True)
+        _checked(where, net.noise, target, std, mean=mean, tau=tau)
+
+
+def _group_probe(net: Network, target, entry: dict, where: str):
+    """A ``[[probes]]`` entry on a group or Poisson group."""
+    if "synapse" in entry:
+        raise ConfigError(f"{where}: synapse does not apply to probes of groups "
+                          f"({target.label!r}); probe a channel by name instead")
+    what = _string(entry.get("what", "spikes"), where, "what")
+    allowed = ["spikes"]
+    if isinstance(target, NeuronGroup):
+        allowed += ["voltage", *target.neuron.state_names, *target.channels]
+    if what not in allowed:
+        raise ConfigError(f"{where}: what = {what!r}: expected one of "
+                          f"{', '.join(allowed)} (for {_a(_KINDS[type(target)])} of "
+                          f"{type(getattr(target, 'neuron', target)).__name__})")
+    if what == "spikes":
+        extra = [k for k in ("sample_every", "window", "neurons") if k in entry]
+        if extra:
+            raise ConfigError(f"{where}: {', '.join(extra)}: a group's spike probe "
+                              "records all its spikes; sample_every, window and "
+                              "neurons are for its traces (voltage, states, channels)")
+    every = _number(entry["sample_every"], where, "sample_every (s)",
+                    positive=True) if "sample_every" in entry else None
+    label = _label(entry["label"], where) if "label" in entry else None
+    return _checked(where, net.probe, target, what, None, every, label,
+                    window=entry.get("window"), neurons=entry.get("neurons"))
 
 
 def load_network(path, seed: int | None = None) -> tuple[Network, dict]:
@@ -487,7 +897,19 @@ def load_network(path, seed: int | None = None) -> tuple[Network, dict]:
         Every ``[[probes]]`` entry, by its label.
     """
     path = Path(path)
-    data = read_toml(path, str(path))
+    return network_from_data(read_toml(path, str(path)), path, seed)
+
+
+def network_from_data(data: dict, path, seed: int | None = None
+                      ) -> tuple[Network, dict]:
+    """``load_network`` for a network file already read (``config.read_toml``) and
+    perhaps edited, e.g. an experiment that sets sizes and weights from its
+    configuration before anything is built: the same checks, with errors naming
+    ``path`` (and neuron model files found relative to it)."""
+    path = Path(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected the tables of a network file, got "
+                          f"{_show(data)}")
     for key in data:
         if key not in _TOP:
             raise ConfigError(f"{path}: unknown key or table {key!r}; allowed: "
@@ -501,8 +923,7 @@ def load_network(path, seed: int | None = None) -> tuple[Network, dict]:
     label = _string(head["label"], where, "label") if "label" in head else None
     net = Network(seed=seed, label=label)
     nodes: dict = {}
-    _inputs(net, data, path, nodes)
-    _populations(net, data, path, nodes)
-    _outputs(net, data, path, nodes)
-    _connections(net, data, path, nodes)
+    for section in (_inputs, _populations, _outputs, _groups, _poisson_groups,
+                    _connections, _synapses, _poisson_inputs, _noise):
+        section(net, data, path, nodes)
     return net, _probes(net, data, path, nodes)

@@ -167,3 +167,120 @@ def plot_results(results: Results, outdir) -> list[Path]:
                     title=f"{report.variable} of {population}")
         paths.append(save_figure(fig, outdir / f"report_{population}.png"))
     return paths
+
+
+# -- networks of neuron groups (the layout of ``neurosim.group_runs``) ----------------
+def smooth_rate(rate, bin: float, sigma: float) -> np.ndarray:
+    """``rate`` (per bin of ``bin`` s) convolved with a unit-area Gaussian of
+    standard deviation ``sigma`` s (cut at 4 sigma; edges as if the rate went on
+    at its end values)."""
+    rate = np.asarray(rate, dtype=np.float64)
+    half = max(1, int(np.ceil(4 * sigma / bin)))
+    x = np.arange(-half, half + 1) * bin
+    kernel = np.exp(-0.5 * (x / sigma) ** 2)
+    kernel /= kernel.sum()
+    padded = np.concatenate([np.full(half, rate[0]), rate, np.full(half, rate[-1])]) \
+        if rate.size else rate
+    return np.convolve(padded, kernel, mode="valid") if rate.size else rate
+
+
+def plot_population_rate(t, rate, ax=None, bin: float | None = None,
+                         smooth: float | None = None, t_range=None, label=None,
+                         color=None, title: str = ""):
+    """A population rate (Hz) against the bin centres ``t`` (s), binned as a thin
+    line and, with ``smooth`` (s), smoothed by a Gaussian of that width on top."""
+    ax = _axes(ax)
+    t = np.asarray(t)
+    rate = np.asarray(rate)
+    line, = ax.plot(t, rate, lw=0.5, alpha=0.45 if smooth else 1.0, color=color,
+                    label=None if smooth else label)
+    if smooth:
+        step = bin if bin is not None else (t[1] - t[0] if t.size > 1 else 1.0)
+        ax.plot(t, smooth_rate(rate, step, smooth), lw=1.2, color=line.get_color(),
+                label=f"{label} ({smooth * 1e3:g} ms Gaussian)" if label else None)
+    if t_range is not None:
+        ax.set_xlim(*t_range)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("population rate (Hz)")
+    if title:
+        ax.set_title(title)
+    if label:
+        ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+def plot_histogram(values, ax=None, bins=30, value_range=None, xlabel: str = "",
+                   title: str = "", label=None, color=None):
+    """A step histogram of the finite ``values`` (NaN left out), its mean in the
+    legend."""
+    ax = _axes(ax)
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if values.size:
+        shown = f"{label}: " if label else ""
+        ax.hist(values, bins=bins, range=value_range, histtype="step", lw=1.2,
+                color=color, label=f"{shown}mean {values.mean():.3g} "
+                                   f"({values.size} neurons)")
+        ax.legend(fontsize="small")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("neurons")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_group_activity(results: Results, labels, axes, raster_neurons: int = 200,
+                        t_range=None, smooth: float | None = 0.002):
+    """Four panels of a group network's run: a raster of ``raster_neurons``
+    neurons (the first ones of each group, in proportion to the group sizes,
+    groups stacked in order), the population rate of every group, the histogram of
+    the neurons' ISI CVs and that of their rates — on ``axes`` (four Axes)."""
+    ax_raster, ax_rate, ax_cv, ax_hist = axes
+    labels = list(labels)
+    sizes = [results.spikes[k].n_neurons or int(results.spikes[k].ids.max() + 1)
+             for k in labels]
+    share = np.array(sizes) / sum(sizes)
+    shown = np.maximum(1, np.round(share * raster_neurons).astype(int))
+    shown = np.minimum(shown, sizes)
+    base = 0
+    t = results["population_rate/t"]
+    bin_width = results.attrs.get("population_rate", {}).get(
+        "bin", t[1] - t[0] if t.size > 1 else 1.0)
+    lo, hi = t_range if t_range is not None else (0.0, t[-1] + bin_width / 2)
+    for k, (label, n) in enumerate(zip(labels, shown)):
+        times, ids = results.spikes(label)
+        keep = (ids < n) & (times >= lo) & (times <= hi)
+        ax_raster.scatter(times[keep], ids[keep] + base, marker="|", s=6,
+                          linewidths=0.6, color=f"C{k}", label=label)
+        base += int(n)
+        plot_population_rate(t, results[f"population_rate/{label}"], ax=ax_rate,
+                             bin=bin_width, smooth=smooth, t_range=(lo, hi),
+                             label=label, color=f"C{k}")
+        plot_histogram(results[f"neurons/{label}/isi_cv"], ax=ax_cv, bins=40,
+                       label=label, color=f"C{k}", xlabel="ISI CV")
+        plot_histogram(results[f"neurons/{label}/rate"], ax=ax_hist,
+                       bins=_rate_bins(results, labels), label=label,
+                       color=f"C{k}", xlabel="rate (Hz)")
+    ax_raster.set_xlim(lo, hi)
+    ax_raster.set_ylim(-0.5, base - 0.5)
+    ax_raster.set_xlabel("time (s)")
+    ax_raster.set_ylabel("neuron (" + ", then ".join(
+        f"{n} of {label}" for label, n in zip(labels, shown)) + ")")
+    ax_raster.set_title("spikes", fontsize="medium")
+    ax_rate.set_title(f"population rate ({bin_width * 1e3:g} ms bins)",
+                      fontsize="medium")
+    ax_cv.set_title("ISI CV per neuron (>= 3 spikes)", fontsize="medium")
+    ax_hist.set_title("firing rate per neuron", fontsize="medium")
+    return axes
+
+
+def _rate_bins(results: Results, labels, most: int = 40) -> np.ndarray:
+    """Histogram edges for per-neuron rates, which are whole spike counts over the
+    statistics' window: every bin holds the same number of possible counts."""
+    info = results.attrs.get("population_rate", {})
+    duration = info.get("t_stop", 1.0) - info.get("t_start", 0.0)
+    top = max(float(np.nanmax(results[f"neurons/{k}/rate"], initial=0.0))
+              for k in labels)
+    counts = int(round(top * duration)) + 1
+    per = max(1, int(np.ceil(counts / most)))
+    return (np.arange(0, counts + per, per) - 0.5) / duration

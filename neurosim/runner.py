@@ -4,7 +4,8 @@ An experiment is a file ``experiments/<name>.py`` (``neurosim run my-name`` find
 ``my_name.py``) exposing ``CONFIG`` (a dict of defaults) and
 ``run(config, out) -> Results``, and optionally ``plot(results, outdir) -> list of
 paths`` and ``check(config)``, which raises ``ConfigError`` for a configuration it
-cannot run (before anything is written). Extra folders to search can be listed in ``NEUROSIM_EXPERIMENTS``
+cannot run (before anything is written), and ``sweep_plot(summary_path, outdir)
+-> list of paths``, the figures of a whole sweep from its ``summary.h5``. Extra folders to search can be listed in ``NEUROSIM_EXPERIMENTS``
 (separated by ``os.pathsep``); ``NAME`` may also be a path to such a file.
 """
 

@@ -8,7 +8,9 @@
   results.
 * Each point writes ``runs/NAME/sweep-<id>/<point>/`` (results.h5, config.toml,
   log.txt); ``manifest.csv`` lists parameters, status, wall time, file and error,
-  and ``summary.h5`` gathers every point's scalar metrics.
+  and ``summary.h5`` gathers every point's scalar metrics. An experiment that
+  defines ``sweep_plot(summary_path, outdir) -> list of paths`` draws the sweep's
+  own figures from it, beside the summary (``summary_plots``).
 * The sweep id hashes the experiment, grid, seeds, sweep seed and fixed settings,
   so running the same sweep again finds the same folder and only runs the points
   whose results file is not complete.
@@ -67,6 +69,7 @@ class SweepResult:
 
     folder: Path
     rows: list = field(default_factory=list)
+    figures: list = field(default_factory=list)
 
     @property
     def failed(self) -> list:
@@ -203,7 +206,8 @@ def sweep(experiment: str, grid: dict, seeds: int = 1, sweep_seed: int = 0,
           jobs: int = 1, executor: Executor | None = None,
           fixed: dict[str, str] | None = None, out=None, make_plots: bool = False,
           numba_threads: int | None = 1, cache_dir=None,
-          show_progress: bool | None = None) -> SweepResult:
+          show_progress: bool | None = None,
+          summary_plots: bool = True) -> SweepResult:
     """Run ``experiment`` at every point of ``grid`` (key -> list of values, as text
     or numbers) times ``seeds`` seeds.
 
@@ -222,6 +226,9 @@ def sweep(experiment: str, grid: dict, seeds: int = 1, sweep_seed: int = 0,
         Threads per point (None: numba's default).
     cache_dir : path, optional
         numba's compile cache for the points (e.g. node-local disk).
+    summary_plots : bool
+        Draw the experiment's ``sweep_plot`` figures from ``summary.h5`` (when it
+        has one and a point completed); ``make_plots`` draws each point's own.
     """
     grid = {k: [str(v) if not isinstance(v, str) else v for v in vs]
             for k, vs in grid.items()}
@@ -282,7 +289,12 @@ def sweep(experiment: str, grid: dict, seeds: int = 1, sweep_seed: int = 0,
         bar.close()
         _write_manifest(folder, points, rows)
     _write_summary(folder, name, points, rows)
-    return SweepResult(folder, [rows[p.name] for p in points])
+    result = SweepResult(folder, [rows[p.name] for p in points])
+    module = runner.load_experiment(experiment).module
+    if (summary_plots and hasattr(module, "sweep_plot")
+            and len(result.failed) < len(points)):
+        result.figures = list(module.sweep_plot(folder / "summary.h5", folder))
+    return result
 
 
 def _row(point: Point, path: Path) -> dict:

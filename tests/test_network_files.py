@@ -200,8 +200,8 @@ BAD_FILES = [  # (text added to BASE, the error message expected)
     (POPULATION_B + "n_neurons = 5.0\n", r"n_neurons must be an integer, got 5.0 of type float"),
     (POPULATION_B + "n_neurons = 5\nmax_rates = 200\n",
      r"max_rates = 200: expected \[low, high\]"),
-    (POPULATION_B + 'n_neurons = 5\nneuron = "Izhikevich"\n',
-     (r"neuron = 'Izhikevich': expected a model file \(\*.toml\), a table, or one "
+    (POPULATION_B + 'n_neurons = 5\nneuron = "MorrisLecar"\n',
+     (r"neuron = 'MorrisLecar': expected a model file \(\*.toml\), one "
      r"of HodgkinHuxley, LIF")),
     (POPULATION_B + 'n_neurons = 5\nneuron = {type = "LIF", tau_rc = -1.0}\n',
      r"entry 2 \('B'\): neuron: tau_rc \(s\) must be > 0"),
@@ -324,3 +324,405 @@ def test_decoders_by_name_equal_a_ridge_solve_for_the_product():
                                A.T @ (points[:, 0] * points[:, 1]))
     np.testing.assert_allclose(by_name[:, 0], expected, rtol=0,
                                atol=1e-9 * np.abs(expected).max())
+
+
+# -- neuron groups: the model files run to the same bits as Python ---------------------
+def cuba_in_python():
+    """Brian2's CUBA as the issue writes it in Python."""
+    net = ns.Network(label="cuba")
+    lif = ns.IAF(V_rest=-49., V_th=-50., V_reset=-60., tau_m=20., tau_ref=5.)
+    ch = {"ge": ns.PSC(5e-3), "gi": ns.PSC(10e-3)}
+    E = net.group(3200, lif, label="E", channels=dict(ch),
+                  initial={"v": ns.Uniform(-60., -50.)})
+    I = net.group(800, lif, label="I", channels=dict(ch),
+                  initial={"v": ns.Uniform(-60., -50.)})
+    for pre, c, w in ((E, "ge", 1.62), (I, "gi", -9.0)):
+        for post in (E, I):
+            net.synapses(pre, post, p=0.02, weight=w, synapse=c)
+    net.probe(E, "spikes")
+    net.probe(I, "spikes")
+    return net
+
+
+def cobahh_in_python():
+    net = ns.Network(label="cobahh")
+    ch = {"ge": ns.Conductance(5e-3, 0.0), "gi": ns.Conductance(10e-3, -80.0)}
+    init = {"v": ns.Gaussian(-65, 5), "ge": ns.Gaussian(40, 15),
+            "gi": ns.Gaussian(200, 120)}
+    E = net.group(3200, ns.TraubMiles(), label="E", channels=dict(ch),
+                  initial=dict(init))
+    I = net.group(800, ns.TraubMiles(), label="I", channels=dict(ch),
+                  initial=dict(init))
+    for pre, c, w in ((E, "ge", 6.0), (I, "gi", 67.0)):
+        for post in (E, I):
+            net.synapses(pre, post, p=0.02, weight=w, synapse=c)
+    net.probe(E, "spikes")
+    net.probe(I, "spikes")
+    return net
+
+
+def same_spikes(a, b, labels):
+    for label in labels:
+        np.testing.assert_array_equal(a.spikes[label].times, b.spikes[label].times)
+        np.testing.assert_array_equal(a.spikes[label].ids, b.spikes[label].ids)
+
+
+@pytest.mark.parametrize("file, builder, t, fired", [
+    ("cuba.toml", cuba_in_python, 0.3, 3000),
+    ("cobahh.toml", cobahh_in_python, 0.1, 5000),
+])
+def test_group_model_files_equal_the_python_networks_bit_for_bit(file, builder, t,
+                                                                 fired):
+    net, probes = load_network(MODELS / file)
+    assert sorted(probes) == ["E.spikes", "I.spikes"]
+    reference = builder()
+    assert [g.channels for g in net.groups] == [g.channels for g in reference.groups]
+    runs = [ns.Simulator(n, dt=1e-4, seed=5, progress=False).run(t)
+            for n in (net, reference)]
+    same_spikes(*runs, ("E", "I"))
+    assert runs[0].spikes["E"].times.size > fired
+    other = ns.Simulator(net, dt=1e-4, seed=6, progress=False).run(t)
+    assert not np.array_equal(other.spikes["E"].times, runs[0].spikes["E"].times)
+
+
+def test_brunel_file_holds_model_a():
+    net, _ = load_network(MODELS / "brunel.toml")
+    E, I = net.groups
+    assert (E.n_neurons, I.n_neurons) == (10000, 2500)
+    assert E.neuron == ns.IAF(V_rest=0.0, V_th=20.0, V_reset=10.0, tau_m=20.0,
+                              tau_ref=2.0)
+    assert E.channels == {"d": ns.Delta()} and I.channels == {"d": ns.Delta()}
+    rules = [(s.pre.label, s.post.label, s.rule, s.weight, s.delay)
+             for s in net.synapse_sets]
+    assert rules == [("E", "E", ns.FixedInDegree(1000), 0.1, 0.0015),
+                     ("E", "I", ns.FixedInDegree(1000), 0.1, 0.0015),
+                     ("I", "E", ns.FixedInDegree(250), -0.5, 0.0015),
+                     ("I", "I", ns.FixedInDegree(250), -0.5, 0.0015)]
+    # nu_thr = theta / (J C_E tau_m) = 20 / (0.1 * 1000 * 0.02) = 10 Hz; nu_ext 2 nu_thr
+    assert [(p.target.label, p.n_sources, p.rate, p.weight) for p in
+            net.poisson_inputs] == [("E", 1000, 20.0, 0.1), ("I", 1000, 20.0, 0.1)]
+
+
+GROUPS_FILE = """
+[network]
+seed = 1
+
+[[groups]]
+label = "E"
+n_neurons = 60
+current = {gaussian = [15.5, 1.0]}
+neuron = {type = "IAF", tau_m = 10.0}   # the other parameters: IAF's defaults
+initial = {v = {uniform = [-65.0, -50.0]}, ge = 0.5}
+[groups.channels]
+ge = {type = "current", tau = 0.005}
+gi = {type = "conductance", tau = 0.01, E_rev = -80.0}
+d = {type = "delta"}
+
+[[groups]]
+label = "H"
+n_neurons = 20
+neuron = "TraubMiles"
+channels = {ge = {type = "conductance", tau = 0.005, E_rev = 0.0}}
+initial = {v = {gaussian = [-65.0, 5.0]}}
+current = 300.0
+
+[[poisson_groups]]
+label = "P"
+n_neurons = 30
+rate = 40.0
+"""
+GROUPS_WIRING = """
+[[synapses]]
+label = "EE"
+pre = "E"
+post = "E"
+p = 0.1
+weight = {uniform = [0.5, 1.0]}
+delay = {uniform = [0.001, 0.003]}
+synapse = "ge"
+sign = "excitatory"
+
+[[synapses]]
+pre = "E"
+post = "H"
+in_degree = 5
+weight = 3.0
+delay = 0.001
+
+[[synapses]]
+pre = "P"
+post = "H"
+all_to_all = true
+weight = {gaussian = [1.0, 0.1]}
+
+[[synapses]]
+pre = "E"
+post = "E"
+one_to_one = true
+weight = 0.2
+delay = 0.002
+synapse = "d"
+
+[[synapses]]
+pre = "H"
+post = "E"
+p = 0.2
+allow_self = true
+weight = 2.0
+synapse = "gi"
+sign = "inhibitory"
+
+[[poisson_inputs]]
+target = "E"
+n_sources = 100
+rate = 10.0
+weight = 0.1
+synapse = "d"
+
+[[noise]]
+target = "E"
+std = 0.5
+mean = 0.1
+tau = 0.005
+
+[[probes]]
+target = "E"
+
+[[probes]]
+target = "H"
+what = "spikes"
+
+[[probes]]
+target = "P"
+
+[[probes]]
+target = "E"
+what = "voltage"
+sample_every = 0.001
+
+[[probes]]
+target = "H"
+what = "m"
+neurons = [0, 3]
+
+[[probes]]
+target = "E"
+what = "ge"
+label = "E_ge"
+"""
+
+
+def groups_in_python():
+    net = ns.Network(seed=1)
+    E = net.group(60, ns.IAF(tau_m=10.0), label="E",
+                  channels={"ge": ns.PSC(0.005), "gi": ns.Conductance(0.01, -80.0),
+                            "d": ns.Delta()},
+                  initial={"v": ns.Uniform(-65.0, -50.0), "ge": 0.5},
+                  current=ns.Gaussian(15.5, 1.0))
+    H = net.group(20, ns.TraubMiles(), label="H",
+                  channels={"ge": ns.Conductance(0.005, 0.0)},
+                  initial={"v": ns.Gaussian(-65.0, 5.0)}, current=300.0)
+    P = net.poisson_group(30, 40.0, label="P")
+    net.synapses(E, E, p=0.1, weight=ns.Uniform(0.5, 1.0),
+                 delay=ns.Uniform(0.001, 0.003), synapse="ge", sign="excitatory",
+                 label="EE")
+    net.synapses(E, H, rule=ns.FixedInDegree(5), weight=3.0, delay=0.001)
+    net.synapses(P, H, rule=ns.AllToAll(), weight=ns.Gaussian(1.0, 0.1))
+    net.synapses(E, E, rule=ns.OneToOne(), weight=0.2, delay=0.002, synapse="d")
+    net.synapses(H, E, rule=ns.FixedProbability(0.2, allow_self=True), weight=2.0,
+                 synapse="gi", sign="inhibitory")
+    net.poisson_input(E, 100, 10.0, 0.1, synapse="d")
+    net.noise(E, 0.5, mean=0.1, tau=0.005)
+    probes = [net.probe(E, "spikes"), net.probe(H, "spikes"), net.probe(P, "spikes"),
+              net.probe(E, "voltage", sample_every=0.001),
+              net.probe(H, "m", neurons=[0, 3]), net.probe(E, "ge", label="E_ge")]
+    return net, probes
+
+
+def test_a_groups_file_builds_what_python_builds_to_the_bit(tmp_path):
+    net, probes = load_network(write(tmp_path, GROUPS_FILE + GROUPS_WIRING))
+    assert sorted(probes) == ["E.spikes", "E.voltage", "E_ge", "H.m", "H.spikes",
+                              "P.spikes"]
+    assert [s.label for s in net.synapse_sets] == ["EE", "synapses0", "synapses1",
+                                                   "synapses2", "synapses3"]
+    reference, ref_probes = groups_in_python()
+    a = ns.Simulator(net, dt=1e-4, seed=3, progress=False).run(0.2)
+    b = ns.Simulator(reference, dt=1e-4, seed=3, progress=False).run(0.2)
+    same_spikes(a, b, ("E", "H", "P"))
+    for label, probe in zip(("E.voltage", "H.m", "E_ge"), ref_probes[3:]):
+        np.testing.assert_array_equal(a[probes[label]], b[probe])
+    assert a[probes["E.voltage"]].shape == (200, 60)
+    assert a[probes["H.m"]].shape == (2000, 2)
+    for label, least in (("E", 200), ("H", 20), ("P", 100)):
+        assert a.spikes[label].times.size > least, label
+
+
+GROUP_BAD = [  # (text added to GROUPS_FILE, the error message expected)
+    ('[[synapses]]\npre = "E"\npost = "H"\np = 1.5\n',
+     r"\[\[synapses\]\] entry 1 \(E -> H\): p = 1.5: expected a probability in "
+     r"\[0, 1\]"),
+    ('[[synapses]]\npre = "E"\npost = "H"\np = -0.1\n',
+     r"p = -0.1: expected a probability in \[0, 1\]"),
+    ('[[synapses]]\npre = "E"\npost = "H"\np = 0.1\ndelay = -0.001\n',
+     r"entry 1 \(E -> H\): delay = -0.001: expected delays >= 0 s"),
+    ('[[synapses]]\npre = "E"\npost = "H"\np = 0.1\n'
+     'delay = {uniform = [-0.001, 0.002]}\n',
+     r"delay = \{uniform = \[-0.001, 0.002\]\}: expected delays >= 0 s"),
+    ('[[synapses]]\npre = "E"\npost = "E"\np = 0.1\nsynapse = "ge"\n'
+     'sign = "excitatory"\nweight = -1.0\n',
+     r"entry 1 \(E -> E\): sign = 'excitatory' but weight = -1.0: expected weights "
+     r">= 0"),
+    ('[[synapses]]\npre = "E"\npost = "E"\np = 0.1\nsynapse = "ge"\n'
+     'sign = "inhibitory"\nweight = {uniform = [-1.0, 0.5]}\n',
+     r"sign = 'inhibitory' but weight = \{uniform = \[-1.0, 0.5\]\}: expected "
+     r"weights <= 0"),
+    ('[[synapses]]\npre = "E"\npost = "E"\np = 0.1\nsynapse = "gi"\n'
+     'sign = "excitatory"\nweight = 1.0\n',
+     r"sign='excitatory' conductance synapses need E_rev above the resting "
+     r"potential of IAF \(V_rest = -65 mV\), got E_rev = -80 mV"),
+    ('[[synapses]]\npre = "E"\npost = "E"\np = 0.1\nsynapse = "gi"\nweight = -2.0\n',
+     r"weight = -2.0: conductance weights \(nS\) must be >= 0"),
+    ('[[synapses]]\npre = "E"\npost = "E"\np = 0.1\nsynapse = "ge"\n'
+     'sign = "dale"\n', r"sign = 'dale': expected 'excitatory' or 'inhibitory'"),
+    ('[[synapses]]\npre = "E"\npost = "H"\np = 0.1\nin_degree = 3\n',
+     r"expected exactly one connectivity rule of p, in_degree, one_to_one, "
+     r"all_to_all, got p, in_degree"),
+    ('[[synapses]]\npre = "E"\npost = "H"\n',
+     r"expected exactly one connectivity rule .*, got none"),
+    ('[[synapses]]\npre = "E"\npost = "H"\nin_degree = 61\n',
+     r"in_degree = 61: expected at most 60 \(the distinct neurons of 'E'\)"),
+    ('[[synapses]]\npre = "E"\npost = "E"\nin_degree = 60\nsynapse = "d"\n',
+     r"in_degree = 60: expected at most 59 \(the distinct neurons of 'E', less "
+     r"itself\)"),
+    ('[[synapses]]\npre = "E"\npost = "H"\none_to_one = true\n',
+     r"one_to_one = true needs groups of one size, got 'E' \(60\) and 'H' \(20\)"),
+    ('[[synapses]]\npre = "H"\npost = "H"\none_to_one = false\n',
+     r"one_to_one = false: expected true"),
+    ('[[synapses]]\npre = "H"\npost = "H"\none_to_one = true\nallow_self = true\n',
+     r"allow_self does not apply to one_to_one"),
+    ('[[synapses]]\npre = "H"\npost = "H"\np = 0.1\nallow_self = 1\n',
+     r"allow_self = 1: expected true or false"),
+    ('[[synapses]]\npre = "E"\npost = "E"\np = 0.1\n',
+     r"synapse missing: group 'E' has channels ge, gi, d; name one"),
+    ('[[synapses]]\npre = "E"\npost = "E"\np = 0.1\nsynapse = "nmda"\n',
+     r"synapse = 'nmda': no such channel of group 'E'; its channels: ge, gi, d"),
+    ('[[synapses]]\npre = "E"\npost = "P"\np = 0.1\n',
+     r"post = 'P' is a Poisson group; post must be a group"),
+    ('[[synapses]]\npre = "Q"\npost = "E"\np = 0.1\n',
+     r"pre = 'Q': no such label; known: E, H, P"),
+    ('[[synapses]]\npre = "E"\npost = "H"\np = 0.1\nlabel = "H"\n',
+     r"label 'H' is used twice"),
+    ('[[synapses]]\npre = "E"\npost = "H"\np = 0.1\nweight = {normal = [1, 2]}\n',
+     r"weight = \{'normal': \[1, 2\]\}: expected a number, \{uniform = \[low, high\]\}"
+     r" or \{gaussian = \[mean, std\]\}"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "TraubMiles"\n'
+     'channels = {d = {type = "delta"}}\n',
+     r"\[\[groups\]\] entry 3 \('X'\): channels.d.type = 'delta': TraubMiles neurons "
+     r"cannot take delta synapses; allowed for TraubMiles: current, conductance "
+     r"\(delta synapses: IAF\)"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "TraubMiles"\n'
+     'channels = {gi = {type = "conductance", tau = 0.01, E_rev = 300.0}}\n',
+     r"channels.gi.E_rev = 300.0: expected a reversal potential in mV, in "
+     r"\[-200, 200\]"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "TraubMiles"\n'
+     'channels = {gi = {type = "conductance", tau = 0.01}}\n',
+     r"channels.gi \(conductance\): missing key 'E_rev'"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "TraubMiles"\n'
+     'channels = {gi = {type = "nmda", tau = 0.1}}\n',
+     r"channels.gi.type = 'nmda': expected one of current, conductance, delta"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "TraubMiles"\n'
+     'channels = {ge = {type = "current", tau = -0.1}}\n',
+     r"channels.ge.tau must be > 0, got -0.1"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "MorrisLecar"\n',
+     r"neuron = 'MorrisLecar': expected one of IAF, TraubMiles"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "LIF"\n',
+     r"neuron = 'LIF': expected one of IAF, TraubMiles"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "hh.toml"\n',
+     r"neuron = 'hh.toml': neuron model files are for \[\[populations\]\]"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = {type = "IAF", tau = 2.0}\n',
+     r"unknown key neuron.tau; allowed: V_rest, V_th, V_reset, tau_m, tau_ref, R"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = {type = "IAF", V_th = -70.0}\n',
+     r"neuron: V_th must be above V_reset = -65.0 mV"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "IAF"\ninitial = {w = 1.0}\n',
+     r"initial.w: 'w' is neither a state variable of IAF \(v, ref\) nor a channel "
+     r"\(none\)"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "IAF"\n'
+     'initial = {v = {gaussian = [-60.0, -1.0]}}\n',
+     r"initial.v.gaussian = \[-60.0, -1.0\]: expected std >= 0"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "IAF"\n'
+     'initial = {v = {uniform = [-50.0, -60.0]}}\n',
+     r"initial.v.uniform = \[-50.0, -60.0\]: expected low <= high"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "IAF"\ncurrent = "big"\n',
+     r"current = 'big': expected a number"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 0\nneuron = "IAF"\n',
+     r"n_neurons must be >= 1, got 0"),
+    ('[[groups]]\nlabel = "X"\nn_neurons = 5\n', r"missing key 'neuron'"),
+    ('[[poisson_groups]]\nlabel = "Q"\nn_neurons = 5\nrate = -1.0\n',
+     r"\[\[poisson_groups\]\] entry 2 \('Q'\): rate \(Hz\) must be >= 0, got -1.0"),
+    ('[[poisson_inputs]]\ntarget = "E"\nn_sources = 10\nrate = 5.0\nweight = 0.1\n',
+     r"\[\[poisson_inputs\]\] entry 1 \(-> E\): synapse missing: group 'E' has "
+     r"channels ge, gi, d"),
+    ('[[poisson_inputs]]\ntarget = "H"\nn_sources = 0\nrate = 5.0\nweight = 0.1\n',
+     r"n_sources must be >= 1, got 0"),
+    ('[[poisson_inputs]]\ntarget = "H"\nn_sources = 10\nrate = 5.0\nweight = -0.1\n',
+     r"weight = -0.1: conductance weights \(nS\) must be >= 0"),
+    ('[[noise]]\ntarget = "E"\nstd = -1.0\n', r"\[\[noise\]\] entry 1 \(-> E\): std "
+     r"must be >= 0, got -1.0"),
+    ('[[noise]]\ntarget = "E"\nstd = 1.0\n[[noise]]\ntarget = "E"\nstd = 2.0\n',
+     r"\[\[noise\]\] entry 2 \(-> E\): group 'E' has a noise current already"),
+    ('[[noise]]\ntarget = "P"\nstd = 1.0\n',
+     r"target = 'P' is a Poisson group; target must be a group"),
+    ('[[probes]]\ntarget = "E"\nwhat = "gx"\n',
+     r"\[\[probes\]\] entry 1: what = 'gx': expected one of spikes, voltage, v, "
+     r"ref, ge, gi, d"),
+    ('[[probes]]\ntarget = "P"\nwhat = "voltage"\n',
+     r"what = 'voltage': expected one of spikes \(for a Poisson group"),
+    ('[[probes]]\ntarget = "E"\nsample_every = 0.001\n',
+     r"sample_every: a group's spike probe records all its spikes"),
+    ('[[probes]]\ntarget = "E"\nwhat = "v"\nsynapse = 0.01\n',
+     r"synapse does not apply to probes of groups \('E'\)"),
+    ('[[connections]]\npre = "E"\npost = "H"\n',
+     r"pre = 'E' is a group; pre must be an input or a population"),
+]
+
+
+@pytest.mark.parametrize("extra, match", GROUP_BAD)
+def test_bad_group_files_name_the_file_the_entry_and_the_key(tmp_path, extra, match):
+    path = write(tmp_path, GROUPS_FILE + extra)
+    with pytest.raises(ns.ConfigError, match=match) as info:
+        load_network(path)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+def test_a_conductance_channel_on_a_neuron_without_one_is_refused(tmp_path,
+                                                                  monkeypatch):
+    from dataclasses import dataclass
+    from typing import ClassVar
+
+    from neurosim import network_files
+
+    @dataclass(frozen=True)
+    class CurrentOnly(ns.IAF):
+        state_units: ClassVar[dict] = {"v": "mV", "ref": "s", "current": "nA"}
+
+    monkeypatch.setitem(network_files.GROUP_TYPES, "CurrentOnly", CurrentOnly)
+    path = write(tmp_path, '[[groups]]\nlabel = "X"\nn_neurons = 5\n'
+                 'neuron = "CurrentOnly"\n'
+                 'channels = {g = {type = "conductance", tau = 0.01, E_rev = 0.0}}\n')
+    with pytest.raises(ns.ConfigError, match=r"channels.g.type = 'conductance': "
+                       r"CurrentOnly neurons cannot take conductance synapses; "
+                       r"allowed for CurrentOnly: current, delta"):
+        load_network(path)
+
+
+def test_network_from_data_takes_edited_tables():
+    from neurosim.config import read_toml
+    from neurosim.network_files import network_from_data
+    data = read_toml(MODELS / "cuba.toml", "cuba")
+    data["groups"][0]["n_neurons"] = 40
+    net, probes = network_from_data(data, MODELS / "cuba.toml")
+    assert [g.n_neurons for g in net.groups] == [40, 800]
+    data["synapses"][0]["p"] = 2.0
+    with pytest.raises(ns.ConfigError, match=r"cuba.toml: \[\[synapses\]\] entry 1 "
+                       r"\('EE'\) \(E -> E\): p = 2.0: expected a probability"):
+        network_from_data(data, MODELS / "cuba.toml")
