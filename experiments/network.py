@@ -40,7 +40,8 @@ def model_path(name: str) -> Path:
         if candidate.is_file():
             return candidate
     known = ", ".join(sorted(p.stem for p in MODELS.glob("*.toml")
-                             if "[[populations]]" in p.read_text(encoding="utf-8")))
+                             if any(table in p.read_text(encoding="utf-8")
+                                    for table in ("[[populations]]", "[[groups]]"))))
     raise ConfigError(f"model {name!r}: no such file, nor models/{name}.toml "
                       f"(models: {known})")
 
@@ -56,8 +57,10 @@ def check(config):
 def run(config, out):
     path = model_path(config["model"])
     net, _ = ns.load_network(path, seed=config["seed"])
-    log.info("model %s: %d populations, %d connections, %d probes", path,
-             len(net.populations), len(net.connections), len(net.probes))
+    log.info("model %s: %d populations, %d connections, %d neuron groups, %d "
+             "synapse sets, %d probes", path, len(net.populations),
+             len(net.connections), len(net.groups), len(net.synapse_sets),
+             len(net.probes))
     sim = ns.Simulator(net, dt=config["dt"], mode=config["mode"],
                        stream=results_writer())
     start = time.perf_counter()

@@ -114,7 +114,7 @@ def write_group_analysis(out: Output, sim: Simulator, stats: SpikeStats,
         metrics[f"cv_{label}"] = stats.mean_cv(label)[0]
     metrics["rate"] = stats.mean_rate(labels)
     metrics["cv"], metrics["cv_neurons"] = stats.mean_cv(labels)
-    metrics["n_synapses"] = int(sum(sim.model.sparse.n_synapses.values()))
+    metrics["n_synapses"] = sum(sim.synapse_counts.values())
     metrics.update(build_seconds=sim.build_seconds, run_seconds=sim.run_seconds,
                    t_stop=sim.steps * sim.dt, dt=sim.dt, stats_t_start=stats.t_start)
     return metrics

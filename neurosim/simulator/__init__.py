@@ -105,6 +105,12 @@ class Simulator:
                                 f"{_show(stream)}")
             self._open_stream()
 
+    @property
+    def synapse_counts(self) -> dict[str, int]:
+        """The number of synapses drawn for each synapse set, by label (as Brian2's
+        ``len(S)``)."""
+        return dict(self.model.sparse.n_synapses)
+
     def _without_spiking_probes(self, network: Network) -> Network:
         """In rate mode, ``network`` less its spike and voltage probes (with a
         warning), so one description runs in both modes."""

@@ -177,6 +177,17 @@ def test_explicit_weights_follow_the_pairs_in_a_network():
     np.testing.assert_array_equal(got, [1.0, 2.0, 3.0, 4.0])
 
 
+def test_simulator_reports_the_synapse_count_of_each_set():
+    """In-degree 3 onto 4 neurons: exactly 12 synapses; one-to-one: 4."""
+    net = ns.Network()
+    a = net.group(5, ns.IAF(), label="A")
+    b = net.group(4, ns.IAF(), label="B", channels={"x": ns.PSC(5e-3)})
+    net.synapses(a, b, rule=ns.FixedInDegree(3), weight=1.0, label="in3")
+    net.synapses(b, b, rule=ns.OneToOne(), weight=1.0, label="self")
+    sim = ns.Simulator(net, dt=1e-4, seed=0)
+    assert sim.synapse_counts == {"in3": 12, "self": 4}
+
+
 # -- bad input ------------------------------------------------------------------------
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_probability_outside_unit_interval(p):
