@@ -29,9 +29,26 @@ networks keep 80 synapses per neuron (p = 80 / N) and the same weights.
 
 ``--memory`` runs each (simulator, N) in a process of its own and adds the peak
 resident memory.
+
+NEST (when ``import nest`` works; ``nest_networks.py``) runs it with its built-in
+``hh_cond_exp_traub`` at 1 and 2 threads, every parameter set explicitly from
+``TraubMiles``' (NEST's defaults are the same but for t_ref, 2 ms there; its default
+gates are computed at V = E_L without the V_T shift, m = 1e-8, so they are set to
+the steady state at E_L that neurosim starts from). Where it differs, by NEST's
+design: RKF45 with adaptive steps inside each 0.1 ms step (GSL, tolerance 1e-3)
+instead of exponential Euler; a spike is a local maximum of V above V_T + 30 mV
+(−33 mV), not an upward crossing of −20 mV, so it is registered some 0.1–0.3 ms
+later; g_ex and g_in cannot be set, so their initial values reach every neuron as
+one spike of a ``spike_generator`` (arriving at 0.2 ms, weights g(0) e^(−0.2 ms /
+τ), so that the conductances follow g(0) e^(−t/τ) from there), and a
+negative draw (0.4 % of ge(0), 4.8 % of gi(0): NEST takes a weight's sign for the
+synapse type) is set to 0. Connectivity: ``pairwise_bernoulli`` at p without
+autapses, as neurosim draws it; delays one step (0.1 ms).
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 import spiking
 import neurosim as ns
@@ -103,7 +120,40 @@ def theirs(b2, size, p):
     return [P, Ce, Ci, monitor], monitor, [Ce, Ci]
 
 
-MODEL = spiking.Model("cobahh", ours, theirs)
+def in_nest(nest, n, p, rng):
+    """The network in NEST (run in a NEST worker): all neurons, E then I."""
+    hh = ns.TraubMiles()
+    params = {"C_m": hh.C, "g_L": hh.g_L, "E_L": hh.E_L, "g_Na": hh.g_Na,
+              "g_K": hh.g_K, "E_Na": hh.E_Na, "E_K": hh.E_K, "V_T": hh.V_T,
+              "E_ex": E_E, "E_in": E_I, "tau_syn_ex": TAU_E, "tau_syn_in": TAU_I,
+              "t_ref": hh.tau_ref, "I_e": 0.0}
+    gates = hh.initial_state(1)
+    params.update(Act_m=float(gates["m"][0]), Inact_h=float(gates["h"][0]),
+                  Act_n=float(gates["n"][0]))
+    n_e = n * 4 // 5
+    E = nest.Create("hh_cond_exp_traub", n_e, params=params)
+    I = nest.Create("hh_cond_exp_traub", n - n_e, params=params)
+    P = E + I
+    # initial values drawn by numpy (seeded: the same for any thread count)
+    P.V_m = rng.normal(-65.0, 5.0, n)
+    ge0 = np.maximum(rng.normal(40.0, 15.0, n), 0.0)  # nS
+    gi0 = np.maximum(rng.normal(200.0, 120.0, n), 0.0)
+    delay = spiking.DT * 1e3  # ms
+    arrival = 2 * delay  # the generator's spike at one step, delivered one later
+    start = nest.Create("spike_generator", params={"spike_times": [delay]})
+    for g0, tau, sign in ((ge0, TAU_E, 1.0), (gi0, TAU_I, -1.0)):
+        weights = sign * g0 * np.exp(-arrival / tau)  # g0 e^(-t/tau) from t = 0.2 ms
+        nest.Connect(start, P, "all_to_all", {"weight": weights.reshape(n, 1),
+                                              "delay": delay})
+    rule = {"rule": "pairwise_bernoulli", "p": p, "allow_autapses": False}
+    for pre, w in ((E, W_E), (I, -W_I)):  # nS; negative: NEST's inhibitory synapse
+        for post in (E, I):
+            nest.Connect(pre, post, rule, {"synapse_model": "static_synapse",
+                                           "weight": w, "delay": delay})
+    return P
+
+
+MODEL = spiking.Model("cobahh", ours, theirs, in_nest)
 
 if __name__ == "__main__":
     spiking.main(MODEL, __doc__)

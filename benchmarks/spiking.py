@@ -7,7 +7,10 @@ The simulators ("sides"):
 * ``brian2 <target>``: Brian2's runtime mode with code generation to Cython when a
   test compilation works (else numpy; ``--brian2-target`` chooses);
 * ``brian2 cpp_standalone``: Brian2's C++ standalone mode, when a C++ compiler and
-  make exist; every build is a fresh device in a fresh temporary directory.
+  make exist; every build is a fresh device in a fresh temporary directory;
+* ``nest 1 thread``, ``nest 2 threads`` (``--nest-threads``): NEST's built-in
+  models, when ``import nest`` works, each side in a child process of its own
+  (``nest_networks.py``; NEST and Brian2 never share a process).
 
 Times (wall clock, ``time.perf_counter``):
 
@@ -25,10 +28,14 @@ Times (wall clock, ``time.perf_counter``):
   it (``Network::_last_run_time``, read back as ``device._last_run_time``). Each
   repeat runs the compiled program again from t = 0 (``device.run()``).
 
-Every side runs single-threaded. Spike statistics come from each side's first run:
-the mean firing rate (spikes / neurons / t_stop) and the mean over neurons with at
-least 3 spikes of the coefficient of variation of their inter-spike intervals
-(population standard deviation / mean). ``--seeds K`` builds K networks per side
+* NEST: build = a fresh kernel + the description (``Create``, ``Connect``) +
+  ``nest.Prepare()`` (the connection infrastructure); run = ``nest.Run(t_stop)``,
+  repeats continuing the simulation.
+
+Every side but ``nest 2 threads`` runs single-threaded. Spike statistics come from
+each side's first run: the mean firing rate (spikes / neurons / t_stop) and the
+mean over neurons with at least 3 spikes of the coefficient of variation of their
+inter-spike intervals (population standard deviation / mean). ``--seeds K`` builds K networks per side
 (seeds ``--seed`` on): the times are the fastest, the statistics the means. The
 networks are chaotic: one seed's rate varies by several per cent from seed to seed
 (COBAHH's by about 10 %), on every simulator, so agreement is judged over seeds.
@@ -42,12 +49,14 @@ that neither the imports nor the warm-up compilation count; where that reset fai
 and its growth over the resident set just before the build; for cpp_standalone the
 peak of the compiled program itself (a wrapper runs it and reads
 ``getrusage(RUSAGE_CHILDREN)``), the Python process that generated it being reported
-beside it. One seed (``--seed``) per (side, N); the sides do not take turns.
+beside it. One seed (``--seed``) per (side, N); the sides do not take turns. NEST
+is left out of ``--memory``.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import resource
@@ -84,11 +93,17 @@ class Model:
     ``neurosim(net, n, p)`` describes it in ``net`` and returns its groups in neuron
     order (their ids are numbered on across them); ``brian2(b2, n, p)`` returns
     (objects to put in a ``Network``, the ``SpikeMonitor`` of all neurons, the
-    ``Synapses`` objects)."""
+    ``Synapses`` objects); ``nest(nest, n, p, rng)``, run in a NEST worker process,
+    returns the ``NodeCollection`` of all neurons in id order. ``nest_check(ask)``,
+    run before the measurements when NEST is there, prints a check of the NEST
+    description (``ask(name, *args)`` calls the script's function ``name(nest,
+    *args)`` in a NEST worker)."""
 
     name: str
     neurosim: Callable
     brian2: Callable
+    nest: Callable | None = None
+    nest_check: Callable | None = None
 
 
 def spike_stats(times, ids, n, t_stop):
@@ -240,22 +255,40 @@ def theirs_cpp(model, n, seed, t_stop, b2, rss_file=None):
 
 
 # -- measuring -------------------------------------------------------------------------
-def sides_here(opts):
-    """The sides that can run here, [(name, builder)], after saying what is skipped."""
+def sides_here(opts, model=None):
+    """The sides that can run here, [(name, builder)], after saying what is skipped;
+    the Brian2 module (or None) and the NEST workers ([] when NEST is not used)."""
     sides = [(NEUROSIM, lambda m, n, s, t: ours(m, n, s, t))]
     b2, why = brian2_or_why()
     if b2 is None:
         print(f"brian2 is not usable ({why}; pip install '.[bench]'): Brian2 skipped")
-        return sides, None
-    target = brian2_target(b2, opts.brian2_target)
-    sides.append((f"brian2 {target}",
-                  lambda m, n, s, t: theirs(m, n, s, t, b2, target)))
-    why = compiler_or_why() if not opts.no_cpp else "--no-cpp"
-    if why:
-        print(f"cpp_standalone skipped: {why}")
     else:
-        sides.append((CPP, None))
-    return sides, b2
+        target = brian2_target(b2, opts.brian2_target)
+        sides.append((f"brian2 {target}",
+                      lambda m, n, s, t: theirs(m, n, s, t, b2, target)))
+        why = compiler_or_why() if not opts.no_cpp else "--no-cpp"
+        if why:
+            print(f"cpp_standalone skipped: {why}")
+        else:
+            sides.append((CPP, None))
+    workers = []
+    if model is not None and model.nest is not None and not opts.no_nest:
+        import nest_networks
+        workers, why = nest_networks.workers_or_why(
+            inspect.getsourcefile(model.nest), opts.nest_threads)
+        if why:
+            print(f"NEST is not usable ({why}; pip install nest-simulator): NEST "
+                  "skipped")
+        for worker in workers:
+            k = worker.threads
+            sides.append((f"nest {k} thread{'s' if k > 1 else ''}",
+                          _nest_builder(worker)))
+    return sides, b2, workers
+
+
+def _nest_builder(worker):
+    build = worker.builder()
+    return lambda m, n, s, t: build(m, n, s, t, probability(n))
 
 
 def build_side(name, builder, model, n, seed, t_stop, b2, rss_file=None):
@@ -272,7 +305,7 @@ def warm_up(model, sides, seed):
     """Compile neurosim's kernels and Brian2's Cython code on a small copy of the
     network, outside every timing."""
     for name, builder in sides:
-        if name == CPP:
+        if name == CPP or name.startswith("nest"):  # nothing compiled at run time
             continue
         _, _, run, close = builder(model, 200, seed, 0.01)
         run()
@@ -428,6 +461,9 @@ def main(model, doc, argv=None, default_neurons=(4000,)):
                              "compiles, else numpy)")
     parser.add_argument("--no-cpp", action="store_true",
                         help="skip Brian2's cpp_standalone mode")
+    parser.add_argument("--no-nest", action="store_true", help="skip NEST")
+    parser.add_argument("--nest-threads", type=int, nargs="+", default=[1, 2],
+                        help="a NEST side per thread count (local_num_threads)")
     parser.add_argument("--memory", action="store_true",
                         help="each (simulator, N) in a process of its own, with its "
                              "peak memory (the sides do not take turns)")
@@ -436,18 +472,29 @@ def main(model, doc, argv=None, default_neurons=(4000,)):
     if opts.one:
         one(model, opts, opts.one[0], int(opts.one[1]))
         return
-    sides, b2 = sides_here(opts)
-    names = [name for name, _ in sides]
-    if b2 is not None:
-        print(f"brian2 {b2.__version__}, runtime code generation: "
-              f"{names[1].split()[1]}; numpy {np.__version__}")
-    print(f"{model.name}: 80 % excitatory, p = 80 / N, {opts.t_stop:g} s at dt = "
-          f"{DT * 1e3:g} ms, fastest of {opts.repeats} runs"
-          + ("" if opts.memory else f", {opts.seeds} seed(s) from {opts.seed}"))
-    if opts.memory:
-        memory(model, opts, sides)
-        return
-    warm_up(model, sides, opts.seed)
-    for n in opts.neurons:
-        seeds = range(opts.seed, opts.seed + opts.seeds)
-        report(measure(model, sides, b2, n, seeds, opts.t_stop, opts.repeats), n)
+    sides, b2, workers = sides_here(opts, None if opts.memory else model)
+    try:
+        names = [name for name, _ in sides]
+        if b2 is not None:
+            print(f"brian2 {b2.__version__}, runtime code generation: "
+                  f"{names[1].split()[1]}; numpy {np.__version__}")
+        if workers:
+            print(f"NEST {workers[0].version}, threads: "
+                  f"{', '.join(str(w.threads) for w in workers)}")
+        print(f"{model.name}: 80 % excitatory, p = 80 / N, {opts.t_stop:g} s at dt = "
+              f"{DT * 1e3:g} ms, fastest of {opts.repeats} runs"
+              + ("" if opts.memory else f", {opts.seeds} seed(s) from {opts.seed}"))
+        if opts.memory:
+            print("(NEST is not measured with --memory)")
+            memory(model, opts, sides)
+            return
+        if workers and model.nest_check is not None:
+            model.nest_check(lambda name, *args: workers[0].ask(
+                op="call", name=name, args=list(args))["result"])
+        warm_up(model, sides, opts.seed)
+        for n in opts.neurons:
+            seeds = range(opts.seed, opts.seed + opts.seeds)
+            report(measure(model, sides, b2, n, seeds, opts.t_stop, opts.repeats), n)
+    finally:
+        for worker in workers:
+            worker.quit()
