@@ -17,7 +17,9 @@ class NetworkResults(Results):
     the population). Each covers the run since the start or the last
     ``Simulator.clear_probes``, within the probe's window.
     ``save`` writes SONATA spikes for every population with a spike probe, voltage
-    probes as reports, and decoded, current and rate probes under ``/analysis``.
+    probes as reports, and decoded, current and rate probes under ``/analysis``
+    (``probe_paths``: a second probe of a variable already probed goes under its
+    own label).
     """
 
     def __init__(self, network: Network, dt: float, mode: str, sampling: list,
@@ -84,28 +86,51 @@ class NetworkResults(Results):
                 continue
             data, t = self[probe], self.times(probe)
             sampling = self._sampling[id(probe)]
-            if probe.what == "voltage":
+            probes = self.network.probes
+            if is_report(probe, probes):
                 self.add_report(target.label, data, t[0] if t.size else 0.0,
                                 self.dt * sampling.every, units=probe_units(probe),
                                 variable="v", node_ids=probe.neurons)
             else:
-                values, times = probe_paths(probe)
+                values, times = probe_paths(probe, probes)
                 self.add(values, data, units=probe_units(probe),
                          **probe_attrs(probe, sampling, self.dt))
                 self.add(times, t, units="s")
                 if probe.neurons is not None:
-                    self.add(node_ids_path(probe), probe.neurons, units="1")
+                    self.add(node_ids_path(probe, probes), probe.neurons, units="1")
         self.metrics.setdefault("t_stop", self.t_stop)
         self.metrics.setdefault("dt", self.dt)
         return super().save(path, provenance)
 
 
-def probe_paths(probe: Probe) -> tuple[str, str]:
-    """Where a (non-spike, non-voltage) probe's samples and times go in /analysis."""
+def _probed_before(probe: Probe, probes) -> bool:
+    """Whether a probe before ``probe`` in ``probes`` records the same variable of
+    the same target."""
+    for other in probes:
+        if other is probe:
+            return False
+        if other.target is probe.target and other.what == probe.what:
+            return True
+    return False
+
+
+def is_report(probe: Probe, probes) -> bool:
+    """Whether ``probe`` (one of the network's ``probes``) is saved as the SONATA
+    report ``/report/<target>``: the first voltage probe of its target."""
+    return probe.what == "voltage" and not _probed_before(probe, probes)
+
+
+def probe_paths(probe: Probe, probes=()) -> tuple[str, str]:
+    """Where a (non-spike, non-report) probe's samples and times go in /analysis:
+    ``decoded/<probe>/{x_hat, t}``; ``traces/<target>/{<what>, <what>_t}`` for the
+    first probe of a variable in ``probes`` (the network's), and
+    ``traces/<target>/by_probe/<probe>/{<what>, <what>_t}`` for each later one."""
     if probe.what == "decoded":
         return f"decoded/{probe.label}/x_hat", f"decoded/{probe.label}/t"
-    label = probe.target.label
-    return f"traces/{label}/{probe.what}", f"traces/{label}/{probe.what}_t"
+    base = f"traces/{probe.target.label}"
+    if _probed_before(probe, probes):
+        base += f"/by_probe/{probe.label}"
+    return f"{base}/{probe.what}", f"{base}/{probe.what}_t"
 
 
 def probe_units(probe: Probe) -> str:
@@ -123,9 +148,9 @@ def probe_units(probe: Probe) -> str:
     return probe.target.neuron.state_units.get(name, "1")
 
 
-def node_ids_path(probe: Probe) -> str:
-    """Where the neurons of a (current or rates) probe of some neurons go."""
-    return f"{probe_paths(probe)[0]}_node_ids"
+def node_ids_path(probe: Probe, probes=()) -> str:
+    """Where the neurons of a (non-report) probe of some neurons go."""
+    return f"{probe_paths(probe, probes)[0]}_node_ids"
 
 
 def probe_attrs(probe: Probe, sampling, dt: float) -> dict:
