@@ -1,10 +1,12 @@
-"""Neuron models: Hodgkin–Huxley, LIF and rate neurons, the integrate-and-fire and
-Traub–Miles neurons of neuron groups, and how to run them."""
+"""Neuron models: Hodgkin–Huxley, LIF and rate neurons, the integrate-and-fire,
+Traub–Miles, AdEx and Izhikevich neurons of neuron groups, and how to run them."""
 
+from .adex import AdEx
 from .base import NeuronType
 from .fi import rates, spike_rate
 from .hh import HodgkinHuxley
 from .iaf import IAF
+from .izhikevich import Izhikevich
 from .lif import LIF
 from .models import load_model
 from .rate import (Arctan, LIFRate, RateNeuron, ReLU, Sigmoid, Softplus, Tanh,
@@ -12,6 +14,7 @@ from .rate import (Arctan, LIFRate, RateNeuron, ReLU, Sigmoid, Softplus, Tanh,
 from .simulate import NeuronRun, simulate
 from .traub import TraubMiles
 
-__all__ = ["Arctan", "HodgkinHuxley", "IAF", "LIF", "LIFRate", "NeuronRun", "NeuronType",
+__all__ = ["AdEx", "Arctan", "HodgkinHuxley", "IAF", "Izhikevich", "LIF", "LIFRate",
+           "NeuronRun", "NeuronType",
            "RateNeuron", "ReLU", "Sigmoid", "Softplus", "Tanh", "Threshold",
            "TraubMiles", "load_model", "rates", "simulate", "spike_rate"]

@@ -1,12 +1,15 @@
-"""The neuron groups' compiled steps (IAF, TraubMiles) against their numpy twins:
-the same operations in the same order, so the same bits, over states that take
-every branch (free, crossing threshold, refractory all step, leaving the refractory
-period within the step, delta jumps)."""
+"""The neuron groups' compiled steps (IAF, TraubMiles, AdEx, Izhikevich) against
+their numpy twins: the same operations in the same order, so the same bits, over
+states that take every branch (free, crossing threshold, refractory all step,
+leaving the refractory period within the step, delta jumps)."""
 
 import numpy as np
 import pytest
 
+from neurosim.neurons.adex import AdEx, adex_step, adex_step_numpy
 from neurosim.neurons.iaf import IAF, iaf_step, iaf_step_numpy
+from neurosim.neurons.izhikevich import (Izhikevich, izhikevich_step,
+                                         izhikevich_step_numpy)
 from neurosim.neurons.traub import TraubMiles, traub_step, traub_step_numpy
 from neurosim.synapses.models import CONDUCTANCE, CURRENT, DELTA
 
@@ -96,3 +99,52 @@ def test_traub_step_equals_its_twin(kinds):
         np.testing.assert_array_equal(syn, twin_syn)
         fired += spiked.size
     assert fired > 0
+
+
+def _channels(kinds):
+    kind = np.array(kinds, dtype=np.int64)
+    tau = np.array([5e-3, 2e-3, 1e-2][:len(kinds)])
+    rev = np.where(kind == CONDUCTANCE, np.array([0.0, -80.0, 0.0][:len(kinds)]), 0.0)
+    return kind, tau, rev
+
+
+ADAPTIVE_CHANNELS = {k: CHANNELS[k] for k in ("one current", "conductances",
+                                              "conductance, current, delta")}
+
+
+@pytest.mark.parametrize("kinds", ADAPTIVE_CHANNELS.values(),
+                         ids=ADAPTIVE_CHANNELS.keys())
+@pytest.mark.parametrize("model", ["adex", "izhikevich"])
+def test_adex_and_izhikevich_steps_equal_their_twins(model, kinds):
+    """Over states that spike within the step, start above the cut-off (or are
+    pushed there by a delta channel) and lie far below rest."""
+    rng = np.random.default_rng(7)
+    kind, tau, rev = _channels(kinds)
+    if model == "adex":
+        neuron, step, twin = AdEx.preset("tonic"), adex_step, adex_step_numpy
+        state = np.array([rng.uniform(-70.0, -30.0, N), rng.uniform(0.0, 100.0, N)])
+        state[0, :3] = [5.0, -0.01, -300.0]
+        i_ext = rng.normal(500.0, 200.0, N)
+        scale = np.array([5.0, 100.0, 2.0])
+    else:
+        neuron, step, twin = (Izhikevich.preset("CH"), izhikevich_step,
+                              izhikevich_step_numpy)
+        state = np.array([rng.uniform(-70.0, 25.0, N), rng.uniform(-15.0, 5.0, N)])
+        state[0, :3] = [31.0, 29.99, -300.0]
+        i_ext = rng.normal(10.0, 5.0, N)
+        scale = np.array([0.05, 5.0, 2.0])
+    scale = np.where(kind == CONDUCTANCE, scale[0], np.where(kind == DELTA, scale[2],
+                                                             scale[1]))
+    syn = np.abs(rng.normal(1.0, 1.0, (len(kinds), N))) * scale[:, None]
+    par = neuron.packed()
+    twin_state, twin_syn = state.copy(), syn.copy()
+    fired = 0
+    for _ in range(30):
+        spiked, after = _run_kernel(step, state, i_ext, syn, tau, rev, kind, par)
+        t_spiked, t_after = twin(twin_state, i_ext, twin_syn, tau, rev, kind, DT, par)
+        np.testing.assert_array_equal(spiked, t_spiked)
+        np.testing.assert_array_equal(after, t_after)
+        np.testing.assert_array_equal(state, twin_state)
+        np.testing.assert_array_equal(syn, twin_syn)
+        fired += spiked.size
+    assert fired > 50
