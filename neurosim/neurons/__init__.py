@@ -1,6 +1,8 @@
 """Neuron models: Hodgkin–Huxley, LIF and rate neurons, the integrate-and-fire,
-Traub–Miles, AdEx and Izhikevich neurons of neuron groups, and how to run them."""
+Traub–Miles, adaptive IAF, AdEx and Izhikevich neurons of neuron groups, and how
+to run them."""
 
+from .adaptive_iaf import AdaptiveIAF
 from .adex import AdEx
 from .base import NeuronType
 from .fi import rates, spike_rate
@@ -14,7 +16,7 @@ from .rate import (Arctan, LIFRate, RateNeuron, ReLU, Sigmoid, Softplus, Tanh,
 from .simulate import NeuronRun, simulate
 from .traub import TraubMiles
 
-__all__ = ["AdEx", "Arctan", "HodgkinHuxley", "IAF", "Izhikevich", "LIF", "LIFRate",
-           "NeuronRun", "NeuronType",
+__all__ = ["AdaptiveIAF", "AdEx", "Arctan", "HodgkinHuxley", "IAF", "Izhikevich",
+           "LIF", "LIFRate", "NeuronRun", "NeuronType",
            "RateNeuron", "ReLU", "Sigmoid", "Softplus", "Tanh", "Threshold",
            "TraubMiles", "load_model", "rates", "simulate", "spike_rate"]

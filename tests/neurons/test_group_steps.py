@@ -1,11 +1,14 @@
-"""The neuron groups' compiled steps (IAF, TraubMiles, AdEx, Izhikevich) against
-their numpy twins: the same operations in the same order, so the same bits, over
-states that take every branch (free, crossing threshold, refractory all step,
-leaving the refractory period within the step, delta jumps)."""
+"""The neuron groups' compiled steps (IAF, TraubMiles, AdEx, Izhikevich,
+AdaptiveIAF) against their numpy twins: the same operations in the same order, so
+the same bits, over states that take every branch (free, crossing threshold,
+refractory all step, leaving the refractory period within the step, delta
+jumps)."""
 
 import numpy as np
 import pytest
 
+from neurosim.neurons.adaptive_iaf import (AdaptiveIAF, adaptive_iaf_step,
+                                           adaptive_iaf_step_numpy)
 from neurosim.neurons.adex import AdEx, adex_step, adex_step_numpy
 from neurosim.neurons.iaf import IAF, iaf_step, iaf_step_numpy
 from neurosim.neurons.izhikevich import (Izhikevich, izhikevich_step,
@@ -148,3 +151,31 @@ def test_adex_and_izhikevich_steps_equal_their_twins(model, kinds):
         np.testing.assert_array_equal(syn, twin_syn)
         fired += spiked.size
     assert fired > 50
+
+
+@pytest.mark.parametrize("kinds", CHANNELS.values(), ids=CHANNELS.keys())
+def test_adaptive_iaf_step_equals_its_twin(kinds):
+    rng = np.random.default_rng(11)
+    neuron = AdaptiveIAF(V_rest=-65.0, V_th=-50.0, V_reset=-70.0, tau_m=2.0,
+                         tau_ref=0.35, tau_w=2.0, b=0.5)  # tau_w = tau_m: the limit
+    kind, tau, rev = _channels(kinds)
+    scale = np.where(kind == CONDUCTANCE, 20.0, np.where(kind == DELTA, 3.0, 2.0))
+    state = _iaf_state(rng, neuron)
+    state = np.array([state[0], rng.uniform(0.0, 2.0, N), state[1]])
+    i_ext = rng.normal(40.0, 10.0, N)
+    syn = rng.uniform(-0.5, 1.0, (len(kinds), N)) * scale[:, None]
+    syn[kind == CONDUCTANCE] = np.abs(syn[kind == CONDUCTANCE])
+    twin_state, twin_syn = state.copy(), syn.copy()
+    fired = held = 0
+    for _ in range(30):
+        spiked, after = _run_kernel(adaptive_iaf_step, state, i_ext, syn, tau, rev,
+                                    kind, neuron.packed())
+        t_spiked, t_after = adaptive_iaf_step_numpy(twin_state, i_ext, twin_syn, tau,
+                                                    rev, kind, DT, neuron.packed())
+        np.testing.assert_array_equal(spiked, t_spiked)
+        np.testing.assert_array_equal(after, t_after)
+        np.testing.assert_array_equal(state, twin_state)
+        np.testing.assert_array_equal(syn, twin_syn)
+        fired += spiked.size
+        held += np.count_nonzero(state[2] >= DT)
+    assert fired > N and held > N
