@@ -11,10 +11,10 @@ from .network import Network
 from .network_files import load_network
 from .nef import (Choice, Gaussian, Population, QuasirandomHypersphere, Uniform,
                   UniformHypersphere)
-from .neurons import (IAF, LIF, AdaptiveIAF, AdEx, Arctan, HodgkinHuxley,
-                      Izhikevich, LIFRate, NeuronRun, NeuronType, ReLU, Sigmoid,
-                      Softplus, Tanh, Threshold, TraubMiles, load_model, rates,
-                      simulate)
+from .neurons import (IAF, LIF, AdaptiveIAF, AdEx, Arctan, EquationNeuron,
+                      HodgkinHuxley, Izhikevich, LIFRate, NeuronRun, NeuronType, ReLU,
+                      Sigmoid, Softplus, Tanh, Threshold, TraubMiles, load_model,
+                      rates, simulate)
 from .ode import Event, solve
 from .results import Report, Results, SpikeTrains
 from .simulator import NetworkResults, Simulator
@@ -32,8 +32,8 @@ __all__ = [
     # ODE core
     "Event", "solve",
     # neurons and synapses
-    "AdaptiveIAF", "AdEx", "Arctan", "HodgkinHuxley", "IAF", "Izhikevich", "LIF",
-    "LIFRate", "NeuronRun", "NeuronType",
+    "AdaptiveIAF", "AdEx", "Arctan", "EquationNeuron", "HodgkinHuxley", "IAF",
+    "Izhikevich", "LIF", "LIFRate", "NeuronRun", "NeuronType",
     "ReLU", "Sigmoid", "Softplus", "Tanh", "Threshold", "TraubMiles", "load_model",
     "rates", "simulate",
     "Conductance", "Delta", "ExponentialCurrent", "PSC", "filter_spikes",

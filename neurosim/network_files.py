@@ -79,7 +79,10 @@ Neuron groups joined neuron to neuron (``Network.group``, ``synapses``, ...)::
     n_neurons = 3200
     current = 0.0                            # external current (nA for IAF, pA for
                                              # TraubMiles): number or distribution
-    # neuron = "TraubMiles"                  # a GROUP_TYPES name: its defaults; or
+    # neuron = "TraubMiles"                  # a GROUP_TYPES name (IAF, TraubMiles,
+                                             # AdaptiveIAF, AdEx, Izhikevich): its
+                                             # defaults; {type = "AdEx", preset =
+                                             # "adapting"}: a published set; or
     [groups.neuron]                          # a table of the type and parameters
     type = "IAF"
     V_rest = -49.0                           # mV; also V_th, V_reset, tau_m and
@@ -91,6 +94,16 @@ Neuron groups joined neuron to neuron (``Network.group``, ``synapses``, ...)::
     [groups.initial]                         # state variables and channels:
     v = {uniform = [-60.0, -50.0]}           # a number or a distribution
     ge = {gaussian = [40.0, 15.0]}
+
+    [groups.neuron]                          # a neuron written as equations
+    type = "equations"                       # (EquationNeuron; ms, parsed, never
+    equations = '''                          # evaluated)
+        dv/dt = 0.04*v*v + 5*v + 140 - u + I
+        du/dt = a*(b*v - u)'''
+    threshold = "v >= 30"
+    reset = "v = c; u += d"
+    namespace = {a = 0.02, b = 0.2, c = -65.0, d = 8.0}   # or name = [value, "unit"]
+    initial = {v = -65.0, u = -13.0}
 
     [[poisson_groups]]
     label = "P"
@@ -167,7 +180,11 @@ from .nef.dists import Gaussian, Uniform
 from .nef.population import Population
 from .nef.solvers import resolve
 from .network import PROBE_KINDS, Input, Network, Output
+from .neurons.adaptive_iaf import AdaptiveIAF
+from .neurons.adex import AdEx
+from .neurons.equation_neuron import EquationNeuron
 from .neurons.iaf import IAF
+from .neurons.izhikevich import Izhikevich
 from .neurons.models import MODEL_TYPES, load_model, model_from_parameters
 from .neurons.traub import TraubMiles
 from .results import check_name
@@ -180,7 +197,11 @@ _TOP = ("description", "network", "inputs", "populations", "outputs", "groups",
         "probes")
 
 #: Neuron types of ``[[groups]]`` by name: the models with a group step.
-GROUP_TYPES = {cls.__name__: cls for cls in (IAF, TraubMiles)}
+GROUP_TYPES = {cls.__name__: cls for cls in (IAF, TraubMiles, AdaptiveIAF, AdEx,
+                                             Izhikevich)}
+#: The keys of a ``{type = "equations", ...}`` neuron (``EquationNeuron``).
+_EQUATION_KEYS = ("equations", "threshold", "reset", "namespace", "initial",
+                  "refractory", "time_unit", "current_unit")
 #: Channel type -> (required keys, optional keys) besides ``type``.
 CHANNELS = {"current": (("tau",), ()), "conductance": (("tau", "E_rev"), ()),
             "delta": ((), ())}
@@ -625,11 +646,32 @@ def _bounds(value) -> tuple[float, float] | None:
 
 
 def _group_neuron(value, where: str):
-    """A group's neuron: a ``GROUP_TYPES`` name or a table."""
+    """A group's neuron: a ``GROUP_TYPES`` name, a table (with a ``preset`` for the
+    models that have them) or ``{type = "equations", ...}``."""
     if isinstance(value, str) and value.endswith(".toml"):
         raise ConfigError(f"{where}: neuron = {value!r}: neuron model files are for "
                           "[[populations]]; give a group's neuron as a type name ("
                           f"{', '.join(GROUP_TYPES)}) or a table {{type = ..., ...}}")
+    if isinstance(value, dict) and value.get("type") == "equations":
+        _table(value, f"{where}: neuron (equations)",
+               ("type", "equations", "threshold"), _EQUATION_KEYS[2:])
+        try:
+            return EquationNeuron(**{k: v for k, v in value.items() if k != "type"})
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: neuron (equations): {exc}") from None
+    if isinstance(value, dict) and "preset" in value:
+        cls = GROUP_TYPES.get(value.get("type"))
+        if not hasattr(cls, "preset"):
+            having = [n for n, c in GROUP_TYPES.items() if hasattr(c, "preset")]
+            raise ConfigError(f"{where}: neuron.preset: only {', '.join(having)} have "
+                              f"presets, got type = {_show(value.get('type'))}")
+        try:
+            base = cls.preset(value["preset"])
+        except ValueError as exc:
+            raise ConfigError(f"{where}: neuron.preset: {exc}") from None
+        rest = {k: v for k, v in value.items() if k not in ("type", "preset")}
+        return model_from_parameters(cls, {**base.parameters(), **rest}, where,
+                                     "neuron")
     return _typed_neuron(value, where, GROUP_TYPES)
 
 

@@ -619,7 +619,7 @@ GROUP_BAD = [  # (text added to GROUPS_FILE, the error message expected)
      'channels = {d = {type = "delta"}}\n',
      r"\[\[groups\]\] entry 3 \('X'\): channels.d.type = 'delta': TraubMiles neurons "
      r"cannot take delta synapses; allowed for TraubMiles: current, conductance "
-     r"\(delta synapses: IAF\)"),
+     r"\(delta synapses: IAF, AdaptiveIAF, AdEx, Izhikevich\)"),
     ('[[groups]]\nlabel = "X"\nn_neurons = 5\nneuron = "TraubMiles"\n'
      'channels = {gi = {type = "conductance", tau = 0.01, E_rev = 300.0}}\n',
      r"channels.gi.E_rev = 300.0: expected a reversal potential in mV, in "

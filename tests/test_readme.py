@@ -6,6 +6,7 @@ and their commented values must hold.
 """
 
 import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,8 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def python_blocks() -> list[str]:
     text = README.read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    return [b for b in blocks if "dask_jobqueue" not in b and "<utc>" not in b]
+    return [textwrap.dedent(b) for b in blocks  # blocks in list items are indented
+            if "dask_jobqueue" not in b and "<utc>" not in b]
 
 
 def test_readme_examples_run(tmp_path, monkeypatch):
@@ -38,6 +40,7 @@ def test_readme_examples_run(tmp_path, monkeypatch):
     assert (tmp_path / "channel.h5").exists()
     # CUBA: Brian2's example fires at 5.75 Hz; other draws, the same statistics
     assert abs(namespace["rate"] - 5.75) < 0.1 * 5.75
+    assert namespace["izh"].state_names == ("v", "u")
     held = ns.Simulator(namespace["net"], progress=False).run(1.0)[namespace["held"]]
     assert abs(held[-1, 0] - 0.1) < 0.01
     assert abs(namespace["ann"].accuracy(namespace["ann"].predict(

@@ -1,0 +1,140 @@
+"""Equation-written neurons against the built-in models: 1000 Izhikevich (RS) and
+1000 AdEx (adapting) neurons under current steps spread over each model's range,
+1 s at dt = 0.1 ms (Izhikevich) and 0.01 ms (AdEx), as neuron groups.
+
+Prints each side's run time (best of ``--repeat``, compilation excluded), the
+ratio equation / built-in (the goal: ≤ 1.5), the total spike count and how the
+spike trains compare: Izhikevich's equation twin integrates the same RK4 and must
+give the same spikes bit for bit; the AdEx twin is written in V (the built-in
+integrates z = exp(−(V − V_T)/Δ_T)), so its spike times differ by the two forms'
+integration errors and the counts are compared neuron by neuron.
+
+With Brian2 importable (the ``[bench]`` extra), the same Izhikevich equations run
+there too (``method="rk4"``, runtime code generation) for the peer's time and
+per-neuron spike counts (Brian2 places spikes at step ends and resets there, so
+counts can differ by one where a spike falls near the end of the run).
+
+    python benchmarks/equations.py [--neurons 1000] [--repeat 3] [--no-brian2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+import neurosim as ns
+from neurosim.neurons.adex import PRESETS as ADEX_PRESETS
+
+IZHIKEVICH = """
+    dv/dt = 0.04*v*v + 5*v + 140 - u + I
+    du/dt = a*(b*v - u)
+"""
+ADEX = """
+    dv/dt = (-g_L*(v - E_L) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : mV
+    dw/dt = (a*(v - E_L) - w)/tau_w : pA
+"""
+ADEX_UNITS = {"C": "pF", "g_L": "nS", "E_L": "mV", "V_T": "mV", "Delta_T": "mV",
+              "a": "nS", "tau_w": "ms", "b": "pA", "V_r": "mV", "V_peak": "mV"}
+
+
+def izhikevich_pair():
+    p = ns.Izhikevich.preset("RS")
+    twin = ns.EquationNeuron(IZHIKEVICH, threshold="v >= 30", reset="v = c; u += d",
+                             namespace={k: getattr(p, k) for k in "abcd"},
+                             initial={"v": p.v_init, "u": p.b * p.v_init})
+    return p, twin
+
+
+def adex_pair():
+    p = ADEX_PRESETS["adapting"]
+    twin = ns.EquationNeuron(ADEX, threshold="v >= V_peak", reset="v = V_r; w += b",
+                             namespace={k: (v, ADEX_UNITS[k]) for k, v in p.items()},
+                             initial={"v": p["E_L"], "w": 0.0}, current_unit="pA")
+    return ns.AdEx(**p), twin
+
+
+def run_group(neuron, currents, dt, t_stop=1.0):
+    """(seconds, spike trains) of one group under constant ``currents``."""
+    net = ns.Network()
+    group = net.group(currents.size, neuron, label="G", current=currents)
+    net.probe(group, "spikes")
+    sim = ns.Simulator(net, dt=dt, seed=0, progress=False)
+    sim.run(dt)  # compiles (the equation model's step on first use)
+    sim = ns.Simulator(net, dt=dt, seed=0, progress=False)
+    start = time.perf_counter()
+    res = sim.run(t_stop)
+    return time.perf_counter() - start, res.spikes["G"]
+
+
+def best(fn, repeat):
+    runs = [fn() for _ in range(repeat)]
+    return min(r[0] for r in runs), runs[0][1]
+
+
+def brian2_izhikevich(currents, dt, t_stop=1.0):
+    """(seconds, spike counts per neuron) of the same equations in Brian2."""
+    import brian2 as b2
+    b2.prefs.codegen.target = "cython"
+    b2.start_scope()
+    b2.defaultclock.dt = dt * b2.second
+    eqs = """dv/dt = (0.04*v*v + 5*v + 140 - u + I)/ms : 1
+             du/dt = a*(b*v - u)/ms : 1
+             I : 1"""
+    group = b2.NeuronGroup(currents.size, eqs, threshold="v >= 30",
+                           reset="v = c; u += d", method="rk4",
+                           namespace={"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0})
+    group.v = -65.0
+    group.u = 0.2 * -65.0
+    group.I = currents
+    monitor = b2.SpikeMonitor(group)
+    b2.run(dt * b2.second)  # compiles
+    start = time.perf_counter()
+    b2.run(t_stop * b2.second)
+    seconds = time.perf_counter() - start
+    counts = np.bincount(np.asarray(monitor.i), minlength=currents.size)
+    return seconds, counts - np.bincount(np.asarray(monitor.i)[
+        np.asarray(monitor.t) <= dt], minlength=currents.size)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--neurons", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-brian2", action="store_true")
+    opts = parser.parse_args(argv)
+    n = opts.neurons
+    print(f"{n} neurons per group, 1 s; best of {opts.repeat}")
+    print(f"{'model':>12} {'built-in s':>10} {'equations s':>11} {'ratio':>6} "
+          f"{'spikes':>8}  agreement")
+    cases = (("Izhikevich", izhikevich_pair, np.linspace(0.0, 20.0, n), 1e-4),
+             ("AdEx", adex_pair, np.linspace(0.0, 800.0, n), 1e-5))
+    for name, pair, currents, dt in cases:
+        builtin, twin = pair()
+        t_b, s_b = best(lambda: run_group(builtin, currents, dt), opts.repeat)
+        t_e, s_e = best(lambda: run_group(twin, currents, dt), opts.repeat)
+        c_b = np.bincount(s_b.ids, minlength=n)
+        c_e = np.bincount(s_e.ids, minlength=n)
+        if s_b.times.size == s_e.times.size and np.array_equal(s_b.ids, s_e.ids):
+            diff = np.max(np.abs(s_b.times - s_e.times), initial=0.0) * 1e3
+            agree = f"same spikes, times within {diff:.3g} ms"
+        else:
+            agree = (f"counts equal for {np.mean(c_b == c_e):.1%} of neurons, "
+                     f"max count difference {np.max(np.abs(c_b - c_e))}")
+        print(f"{name:>12} {t_b:10.3f} {t_e:11.3f} {t_e / t_b:6.2f} "
+              f"{s_b.times.size:8d}  {agree}")
+        if name == "Izhikevich" and not opts.no_brian2:
+            try:
+                t_2, c_2 = brian2_izhikevich(currents, dt)
+            except ImportError as exc:
+                print(f"{'Brian2':>12}: not importable ({exc}); skipped")
+                continue
+            print(f"{'Brian2 rk4':>12} {t_2:10.3f} {'':>11} {t_2 / t_e:6.2f} "
+                  f"{int(c_2.sum()):8d}  counts equal to neurosim's for "
+                  f"{np.mean(c_2 == c_e):.1%} of neurons, max difference "
+                  f"{np.max(np.abs(c_2 - c_e))} (ratio: Brian2 / equations)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,376 @@
+"""``EquationNeuron``: a neuron model written as equations, compiled with numba into
+a group step of the same signature as the built-in models' (``GROUP_STEP_SIGNATURE``).
+
+    ns.EquationNeuron('''
+        dv/dt = 0.04*v*v + 5*v + 140 - u + I
+        du/dt = a*(b*v - u)
+    ''', threshold="v >= 30", reset="v = c; u += d",
+        namespace={"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0},
+        initial={"v": -65.0, "u": -13.0})
+
+The text is parsed and checked by ``equation_parser`` (never evaluated); the
+compiled step is generated from the checked syntax tree. The first state variable
+is the membrane potential: conductance channels act on it, delta channels move it,
+the refractory period holds it. ``I`` is the external current plus the synaptic
+channels (``group_inputs``): current channels add x_k, conductance channels
+g_k (E_k − v), in the model's current units.
+
+Stepping, per neuron: classic RK4 over the step with the channels' exact decay at
+the stages. When the threshold is ``X >= bound`` (or ``>``; ``<``, ``<=`` likewise
+from below) for a state variable X, the stages see X no further than the bound, so
+a runaway term (AdEx's exponential, Izhikevich's square) cannot overflow within a
+step. A spike is placed where the threshold function, linearly interpolated
+within the step, crosses zero; the state at the spike comes from an RK4 step from
+the step's start to it, the reset is applied there, and the rest of the step is
+integrated from the reset state, with the potential held while refractory. At
+most one spike per neuron per step. Divergence (a non-finite state) returns
+−1 − i, as the signature says.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+from numba import njit
+
+from ..validation import as_float
+from .base import GROUP_STEP_SIGNATURE, NeuronType
+from .equation_parser import FUNCTIONS, INPUT, parse_model
+from .group_inputs import channel_sums, decay_channels, decays, delta_jump
+
+#: The hidden state that counts a neuron's refractory time left (s).
+REFRACTORY = "refractory_left"
+_TIME_UNITS = {"ms": 1e3, "s": 1.0}
+_COMPILED: dict[str, object] = {}
+
+
+@dataclass(frozen=True, eq=False)
+class EquationNeuron(NeuronType):
+    """A neuron model given as text (module docstring).
+
+    Parameters
+    ----------
+    equations : str
+        ``dX/dt = expression`` lines (optionally ``: unit``); the first X is the
+        membrane potential.
+    threshold : str
+        One comparison, e.g. ``"v >= V_th"``.
+    reset : str
+        Statements applied at a spike, e.g. ``"v = V_r; w += b"``.
+    namespace : dict
+        The parameters (as Brian2 names them): name -> number, or name ->
+        (number, "unit") for a model with units.
+    initial : dict, optional
+        name -> initial value of a state variable (default 0).
+    refractory : float
+        Time the potential is held after a spike, in ``time_unit`` (default 0).
+    time_unit : str
+        ``"ms"`` (default) or ``"s"``: what the derivatives are per.
+    current_unit : str, optional
+        The unit of ``I``; with units, required (conductances are then in it per
+        the potential's unit, e.g. nS for pA and mV).
+    """
+
+    equations: str
+    threshold: str
+    reset: str = ""
+    namespace: dict = field(default_factory=dict)
+    initial: dict = field(default_factory=dict)
+    refractory: float = 0.0
+    time_unit: str = "ms"
+    current_unit: str | None = None
+
+    spiking: ClassVar[bool] = True
+    methods: ClassVar[tuple[str, ...]] = ("rk4",)
+    takes_delta: ClassVar[bool] = True
+
+    def __post_init__(self):
+        if self.time_unit not in _TIME_UNITS:
+            raise ValueError(f"time_unit must be one of {sorted(_TIME_UNITS)}, got "
+                             f"{self.time_unit!r}")
+        if not isinstance(self.namespace, dict) or not isinstance(self.initial, dict):
+            raise TypeError("namespace and initial must be dicts of name: value")
+        values, units = {}, {}
+        for name, value in self.namespace.items():
+            if not (isinstance(name, str) and name.isidentifier()) or name in (
+                    INPUT, *FUNCTIONS):
+                raise ValueError(f"parameter name {name!r}: expected an identifier "
+                                 f"other than {INPUT!r} and the function names")
+            if isinstance(value, (tuple, list)):
+                if len(value) != 2 or not isinstance(value[1], str):
+                    raise ValueError(f"parameter {name!r} = {value!r}: expected a "
+                                     "number or (number, 'unit')")
+                value, units[name] = value
+            values[name] = as_float(f"parameter {name!r}", value)
+        if units and len(units) != len(values):
+            missing = sorted(set(values) - set(units))
+            raise ValueError(f"parameters {missing} have no unit while others do: "
+                             "give units everywhere or nowhere")
+        if units and self.current_unit is None:
+            raise ValueError("a model with units needs current_unit (the unit of I, "
+                             "e.g. 'pA')")
+        table = ({**units, INPUT: self.current_unit, "t": self.time_unit}
+                 if units else None)
+        model = parse_model(self.equations, self.threshold, self.reset,
+                            list(values), table)
+        if REFRACTORY in model.states:
+            raise ValueError(f"{REFRACTORY!r} is reserved for the refractory clock")
+        for name in self.initial:
+            if name not in model.states:
+                raise ValueError(f"initial: {name!r} is not a state variable "
+                                 f"({', '.join(model.states)})")
+        refractory = as_float(f"refractory ({self.time_unit})", self.refractory,
+                              nonnegative=True)
+        object.__setattr__(self, "refractory", refractory)
+        object.__setattr__(self, "_model", model)
+        object.__setattr__(self, "_values", values)
+        states = model.states + ((REFRACTORY,) if refractory > 0 else ())
+        object.__setattr__(self, "state_names", states)
+        v_unit = model.state_units[0] or "1"
+        current = self.current_unit or "1"
+        object.__setattr__(self, "state_units", {
+            **{s: u or "1" for s, u in zip(model.states, model.state_units)},
+            REFRACTORY: "s", "current": current,
+            "conductance": f"{current}/{v_unit}" if units else "1"})
+
+    def __eq__(self, other):
+        return isinstance(other, EquationNeuron) and self.key() == other.key()
+
+    def __hash__(self):
+        return hash(self.key())
+
+    def parameters(self) -> dict:
+        """The model's text, parameter values and settings."""
+        return {"equations": self.equations, "threshold": self.threshold,
+                "reset": self.reset, "namespace": dict(self._values),
+                "initial": dict(self.initial), "refractory": self.refractory,
+                "time_unit": self.time_unit, "current_unit": self.current_unit}
+
+    def initial_state(self, n: int) -> dict[str, np.ndarray]:
+        """Each state at its ``initial`` value (0 where none is given)."""
+        state = {s: np.full(n, float(self.initial.get(s, 0.0)))
+                 for s in self._model.states}
+        if self.refractory > 0:
+            state[REFRACTORY] = np.zeros(n)
+        return state
+
+    def packed(self) -> np.ndarray:
+        """The parameters in the order given, then the refractory period (s)."""
+        return np.array([*self._values.values(),
+                         self.refractory / _TIME_UNITS[self.time_unit]])
+
+    def rates(self, J) -> np.ndarray:
+        raise NotImplementedError("an EquationNeuron has no rate curve; run it in a "
+                                  "network group")
+
+    def group_step(self):
+        """The compiled step (one compilation per distinct model text)."""
+        source = step_source(self._model, list(self._values), self.refractory > 0,
+                             _TIME_UNITS[self.time_unit])
+        if source not in _COMPILED:
+            _COMPILED[source] = _compile(source)
+        return _COMPILED[source]
+
+
+class _Render(ast.NodeTransformer):
+    """Names to the generated code's variables; functions to ``math``."""
+
+    def __init__(self, names: dict):
+        self.names = names
+
+    def visit_Call(self, node):
+        node.args = [self.visit(a) for a in node.args]
+        node.func = ast.Name(FUNCTIONS[node.func.id], ast.Load())
+        return node
+
+    def visit_Name(self, node):
+        return ast.copy_location(ast.parse(self.names[node.id], mode="eval").body, node)
+
+    def visit_BinOp(self, node):
+        """``X + I`` as ``X + drive + cur + ge - g * x0``, term by term (the sum the
+        built-in models write), where I is the input; elsewhere I is one value."""
+        if (INPUT in self.names and isinstance(node.op, ast.Add)
+                and isinstance(node.right, ast.Name) and node.right.id == INPUT):
+            chain = self.visit(node.left)
+            for term in ("drive", "cur", "ge"):
+                chain = ast.BinOp(chain, ast.Add(), ast.Name(term, ast.Load()))
+            return ast.BinOp(chain, ast.Sub(), ast.parse("g * x0", mode="eval").body)
+        return self.generic_visit(node)
+
+
+def _render(tree, names) -> str:
+    return ast.unparse(_Render(names).visit(ast.parse(ast.unparse(tree),
+                                                      mode="eval").body))
+
+
+def _clamp(model):
+    """(state index, bound expression, "min"/"max") when the threshold is ``X op
+    bound`` for a state X and a bound free of states; else None."""
+    lhs, op, rhs = model.threshold
+    if isinstance(lhs, ast.Name) and lhs.id in model.states and not any(
+            isinstance(n, ast.Name) and n.id in model.states for n in ast.walk(rhs)):
+        return model.states.index(lhs.id), rhs, "min" if op in (">", ">=") else "max"
+    return None
+
+
+def step_source(model, parameters, refractory: bool, scale: float) -> str:
+    """Python source of the group step of ``model`` (module docstring)."""
+    m = len(model.states)
+    xs = [f"x{k}" for k in range(m)]
+    par = {p: f"par[{j}]" for j, p in enumerate(parameters)}
+    plain = {**par, **dict(zip(model.states, xs)), INPUT: "I_in"}
+    clamp = _clamp(model)
+    seen = dict(plain)
+    lines = [f"def _rhs({', '.join(xs)}, drive, cur, g, ge, frozen, par):"]
+    if clamp is not None:
+        k, bound, how = clamp
+        lines.append(f"    x{k} = {how}(x{k}, {_render(bound, par)})")
+    lines.append(f"    I_in = drive + cur + ge - g * x0")
+    for k, expr in enumerate(model.derivatives):
+        text = _render(expr, seen)
+        lines.append(f"    d{k} = 0.0 if frozen else {text}" if k == 0 else
+                     f"    d{k} = {text}")
+    lines.append(f"    return ({', '.join(f'd{k}' for k in range(m))},)")
+    args = ", ".join(xs)
+    lines += [
+        "",
+        f"def _sub({args}, hs, drive, a, b, c, frozen, par):",
+        f"    k1 = _rhs({args}, drive, a[0], a[1], a[2], frozen, par)",
+        "    k2 = _rhs(" + ", ".join(f"x{k} + 0.5 * hs * k1[{k}]" for k in range(m))
+        + ", drive, b[0], b[1], b[2], frozen, par)",
+        "    k3 = _rhs(" + ", ".join(f"x{k} + 0.5 * hs * k2[{k}]" for k in range(m))
+        + ", drive, b[0], b[1], b[2], frozen, par)",
+        "    k4 = _rhs(" + ", ".join(f"x{k} + hs * k3[{k}]" for k in range(m))
+        + ", drive, c[0], c[1], c[2], frozen, par)",
+        "    return (" + ", ".join(
+            f"x{k} + hs / 6.0 * (k1[{k}] + 2.0 * k2[{k}] + 2.0 * k3[{k}] + k4[{k}])"
+            for k in range(m)) + ",)",
+        "",
+    ]
+    lhs, op, rhs = model.threshold
+    sign = "" if op in (">", ">=") else "-"
+    lines += [f"def _over({args}, par):",
+              f"    return {sign}(({_render(lhs, plain)}) - ({_render(rhs, plain)}))",
+              "",
+              f"def _reset({args}, par):"]
+    for name, how, value in model.resets:
+        k = model.states.index(name)
+        text = _render(value, plain)
+        lines.append(f"    x{k} = {text}" if how == "=" else
+                     f"    x{k} = x{k} {how[0]} ({text})")
+    lines += [f"    return ({args},)", ""]
+    fires = ">= 0.0" if op in (">=", "<=") else "> 0.0"
+    if clamp is not None:  # the crossing of X itself, as the built-in models place it
+        k, bound, how = clamp
+        b = _render(bound, par)
+        frac = (f"({b} - y[{k}]) / (e[{k}] - y[{k}])" if how == "min" else
+                f"(y[{k}] - {b}) / (y[{k}] - e[{k}])")
+    else:
+        frac = "f0 / (f0 - f1)"
+    unpack = ", ".join(f"state[{k}, i]" for k in range(m))
+    lines += [
+        "def step(state, i_ext, syn, syn_tau, syn_rev, syn_kind, dt, par, spiked, after,",
+        "         work, flags):",
+        f"    S = {scale!r}",
+        f"    t_ref = par[{len(parameters)}]",
+        "    n_ch = syn.shape[0]",
+        "    d0 = np.empty(n_ch)",
+        "    dm = np.empty(n_ch)",
+        "    d1 = np.empty(n_ch)",
+        "    ea = np.empty(n_ch)",
+        "    eb = np.empty(n_ch)",
+        "    decays(syn_tau, 0.0, d0)",
+        "    decays(syn_tau, 0.5 * dt, dm)",
+        "    decays(syn_tau, dt, d1)",
+        "    count = 0",
+        "    for i in range(state.shape[1]):",
+        f"        y = ({unpack},)",
+        f"        left = state[{m}, i]" if refractory else "        left = 0.0",
+        "        drive = i_ext[i]",
+        "        in0 = channel_sums(syn, syn_rev, syn_kind, i, d0)",
+        "        in1 = channel_sums(syn, syn_rev, syn_kind, i, dm)",
+        "        in2 = channel_sums(syn, syn_rev, syn_kind, i, d1)",
+        "        s0 = 0.0",
+        "        start = in0",
+        "        if left >= dt:  # refractory all step: the potential held",
+        "            e = _sub(YS, dt * S, drive, in0, in1, in2, True, par)",
+        "            left -= dt",
+        "        else:",
+        "            if left > 0.0:  # held until left, free from there",
+        "                decays(syn_tau, 0.5 * left, ea)",
+        "                decays(syn_tau, left, eb)",
+        "                start = channel_sums(syn, syn_rev, syn_kind, i, eb)",
+        "                y = _sub(YS, left * S, drive, in0,",
+        "                         channel_sums(syn, syn_rev, syn_kind, i, ea), start, True,",
+        "                         par)",
+        "                s0 = left",
+        "                left = 0.0",
+        "            else:",
+        "                y = (y[0] + delta_jump(syn, syn_kind, i)," + "".join(
+            f" y[{k}]," for k in range(1, m)) + ")",
+        "            if s0 == 0.0:",
+        "                e = _sub(YS, dt * S, drive, in0, in1, in2, False, par)",
+        "            else:",
+        "                decays(syn_tau, 0.5 * (s0 + dt), ea)",
+        "                e = _sub(YS, (dt - s0) * S, drive, start,",
+        "                         channel_sums(syn, syn_rev, syn_kind, i, ea), in2, False,",
+        "                         par)",
+        "            f1 = _over(ES, par)",
+        f"            if f1 {fires}:",
+        "                f0 = _over(YS, par)",
+        f"                frac = {frac} if f0 < 0.0 else 0.0",
+        "                s = s0 + frac * (dt - s0)",
+        "                decays(syn_tau, 0.5 * (s0 + s), ea)",
+        "                decays(syn_tau, s, eb)",
+        "                at = channel_sums(syn, syn_rev, syn_kind, i, eb)",
+        "                y = _sub(YS, (s - s0) * S, drive, start,",
+        "                         channel_sums(syn, syn_rev, syn_kind, i, ea), at, False,",
+        "                         par)",
+        "                y = _reset(YS, par)",
+        "                spiked[count] = i",
+        "                after[count] = dt - s",
+        "                count += 1",
+        "                hold = min(t_ref, dt - s)",
+        "                free = dt - s - hold",
+        "                if hold > 0.0:",
+        "                    decays(syn_tau, s + 0.5 * hold, ea)",
+        "                    decays(syn_tau, s + hold, eb)",
+        "                    mid = channel_sums(syn, syn_rev, syn_kind, i, eb)",
+        "                    y = _sub(YS, hold * S, drive, at,",
+        "                             channel_sums(syn, syn_rev, syn_kind, i, ea), mid,",
+        "                             True, par)",
+        "                    at = mid",
+        "                    left = t_ref - hold",
+        "                if free > 0.0:",
+        "                    decays(syn_tau, dt - 0.5 * free, ea)",
+        "                    e = _sub(YS, free * S, drive, at,",
+        "                             channel_sums(syn, syn_rev, syn_kind, i, ea), in2,",
+        "                             False, par)",
+        "                else:",
+        "                    e = y",
+        "        if not (" + " and ".join(f"abs(e[{k}]) < 1e300" for k in range(m))
+        + "):",
+        "                return -1 - i",
+    ]
+    lines += [f"        state[{k}, i] = e[{k}]" for k in range(m)]
+    if refractory:
+        lines.append(f"        state[{m}, i] = left")
+    lines += ["    decay_channels(syn, syn_tau, syn_kind, dt)", "    return count", ""]
+    ys = ", ".join(f"y[{k}]" for k in range(m))
+    es = ", ".join(f"e[{k}]" for k in range(m))
+    return "\n".join(lines).replace("(YS,", f"({ys},").replace("(ES,", f"({es},")
+
+
+def _compile(source: str):
+    """The group step of generated ``source``, compiled."""
+    namespace = {"np": np, "math": math, "decays": decays,
+                 "channel_sums": channel_sums, "delta_jump": delta_jump,
+                 "decay_channels": decay_channels}
+    exec(compile(source, "<equation neuron>", "exec"), namespace)  # our own source
+    for name in ("_rhs", "_sub", "_over", "_reset"):
+        namespace[name] = njit(inline="always", error_model="numpy")(namespace[name])
+    return njit(GROUP_STEP_SIGNATURE, error_model="numpy")(namespace["step"])
