@@ -86,6 +86,7 @@ class EquationNeuron(NeuronType):
 
     spiking: ClassVar[bool] = True
     methods: ClassVar[tuple[str, ...]] = ("rk4",)
+    default_dt: ClassVar[float] = 1e-4
     takes_delta: ClassVar[bool] = True
 
     def __post_init__(self):

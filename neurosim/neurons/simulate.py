@@ -10,7 +10,7 @@ import numpy as np
 from ..errors import SimulationError
 from ..results import Results
 from ..validation import _show, as_array, as_choice, as_float, as_steps
-from . import adaptive, hh_kernels, lif
+from . import adaptive, group_drive, hh_kernels, lif
 from .base import NeuronType
 from .hh import HodgkinHuxley
 from .lif import LIF
@@ -128,9 +128,12 @@ def simulate(neuron: NeuronType, current, t_stop: float, dt: float | None = None
     Parameters
     ----------
     neuron : NeuronType
-        ``LIF``, ``HodgkinHuxley`` or a rate neuron.
+        ``LIF``, ``HodgkinHuxley``, a rate neuron, or a model of neuron groups
+        (``IAF``, ``TraubMiles``, ``AdaptiveIAF``, ``AdEx``, ``Izhikevich``,
+        ``EquationNeuron``: run by its own group step, without synapses).
     current : float, array (n,), array (T, n) or callable
-        The input of each neuron (µA/cm² for HH, normalised for LIF): a constant for
+        The input of each neuron (µA/cm² for HH, normalised for LIF, the model's
+        current units for the group models: nA, pA, mV/ms, ...): a constant for
         one neuron, one constant per neuron, one row per time step, or a function of
         the step times ``t`` (array, s) returning (T,) or (T, n). It is held
         constant over each step (rk45 interpolates it linearly between samples).
@@ -202,6 +205,9 @@ def simulate(neuron: NeuronType, current, t_stop: float, dt: float | None = None
     if isinstance(neuron, LIF):
         return _lif_run(neuron, method, dt, table, stride, n_steps, record,
                         record_every, t_rec, state)
+    if hasattr(neuron, "group_step"):
+        return _group_run(neuron, method, dt, table, stride, n_steps, record,
+                          record_every, t_rec, state)
     raise TypeError(f"no simulator for {type(neuron).__name__}")
 
 
@@ -271,6 +277,37 @@ def _lif_run(neuron, method, dt, table, stride, n_steps, record, record_every, t
         cap = int(counts.max())
     return NeuronRun(neuron, method, dt, t_rec, {"v": rec[0]} if record else {},
                      _collect_spikes(spike_t, counts, 1.0))
+
+
+def _group_run(neuron, method, dt, table, stride, n_steps, record, record_every,
+               t_rec, state):
+    """A group model's own step, neuron by neuron, without synaptic channels."""
+    n = table.shape[1]
+    block = np.array([np.broadcast_to(np.asarray(state[name], np.float64), (n,))
+                      for name in neuron.state_names])
+    rows = np.array([neuron.state_names.index(r) for r in record], np.int64)
+    rec = np.full((len(record), t_rec.size, n), np.nan)
+    rec[:, 0] = block[rows]
+    step = group_drive.CompiledStep(neuron.group_step())
+    par = np.asarray(neuron.packed(), dtype=np.float64)
+    cap = _spike_capacity(n_steps * dt)
+    while True:
+        spike_t = np.zeros((n, cap))
+        counts = np.zeros(n, np.int64)
+        failed, who = group_drive.drive(step, block.copy(), table, stride, dt, n_steps,
+                                        par, rows, record_every, rec, spike_t, counts)
+        if counts.max(initial=0) <= cap:
+            break
+        cap = int(counts.max())
+    run = NeuronRun(neuron, method, dt, t_rec,
+                    {name: rec[r] for r, name in enumerate(record)},
+                    _collect_spikes(spike_t, counts, 1.0))
+    if failed >= 0:
+        current = table[min(failed, table.shape[0] - 1) * stride, who]
+        _raise_divergence(run, who, failed, dt, method,
+                          f"its input current is {current:.4g} "
+                          f"{neuron.state_units.get('current', '')}; try a smaller dt")
+    return run
 
 
 def _adaptive_run(neuron, dt, table, stride, t_stop, n_steps, record, record_every,
