@@ -1,12 +1,14 @@
 """neurosim: biophysical spiking-neuron simulation on a compiled ODE core."""
 
-from . import ann, connectivity, data, functions, io, nef, neurons, ode, plots
+from . import (ann, connectivity, data, functions, io, learning, nef, neurons, ode,
+               plots)
 from .connectivity import (AllToAll, Explicit, FixedInDegree, FixedProbability,
                            OneToOne)
 from .data import digits
 from .errors import ConfigError, SimulationError
 from .export_neo import to_neo
 from .export_nwb import export_nwb
+from .learning import STDP
 from .network import Network
 from .network_files import load_network
 from .nef import (Choice, Gaussian, Population, QuasirandomHypersphere, Uniform,
@@ -26,7 +28,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     # modules
-    "ann", "connectivity", "data", "functions", "io", "nef", "neurons", "ode", "plots",
+    "ann", "connectivity", "data", "functions", "io", "learning", "nef", "neurons",
+    "ode", "plots",
     # errors
     "ConfigError", "SimulationError",
     # ODE core
@@ -44,6 +47,8 @@ __all__ = [
     # networks
     "Network", "NetworkResults", "Simulator", "load_network",
     "AllToAll", "Explicit", "FixedInDegree", "FixedProbability", "OneToOne",
+    # learning
+    "STDP",
     # results, export, sweeps
     "Report", "Results", "SpikeTrains", "export_nwb", "to_neo", "sweep", "digits",
     "__version__",

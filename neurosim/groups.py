@@ -70,7 +70,9 @@ class Synapses:
     drawn by ``rule``, with ``weight`` (channel units) and ``delay`` (s) each a
     number, array (one per synapse, in the rule's pair order) or Distribution,
     acting on channel ``channel`` of ``post``; ``sign`` ("excitatory",
-    "inhibitory" or None) the declared sign its weights must keep."""
+    "inhibitory" or None) the declared sign its weights must keep;
+    ``learning_rule`` (a ``learning.STDP`` or None) what changes the weights during
+    a run."""
 
     pre: object
     post: NeuronGroup
@@ -80,6 +82,7 @@ class Synapses:
     channel: str
     label: str
     sign: str | None = None
+    learning_rule: object = None
 
 
 @dataclass(eq=False)

@@ -15,6 +15,7 @@ import numpy as np
 from .connectivity import FixedProbability, Rule
 from .groups import (NeuronGroup, NoiseCurrent, PoissonGroup, PoissonInput, Synapses,
                      is_conductance)
+from .learning import STDP, LearningRule
 from .nef.dists import Distribution
 from .nef.population import Population
 from .nef.solvers import resolve
@@ -92,7 +93,8 @@ class Connection:
 class Probe:
     """Something to record: ``what`` of ``target`` every ``sample_every`` s (None:
     every step), the decoded value filtered by ``synapse``; only within ``window``
-    (t0, t1) s and of ``neurons`` (indices into the population) where given."""
+    (t0, t1) s and of ``neurons`` (indices into the population; of a weight
+    probe, indices into its synapse set) where given."""
 
     target: object
     what: str
@@ -253,7 +255,7 @@ class Network:
 
     def synapses(self, pre, post, rule: Rule | None = None, weight=1.0, delay=0.0,
                  synapse=None, p: float | None = None, sign: str | None = None,
-                 label: str | None = None) -> Synapses:
+                 label: str | None = None, learning_rule=None) -> Synapses:
         """Neuron-to-neuron synapses from ``pre`` (NeuronGroup or PoissonGroup) to
         ``post`` (NeuronGroup).
 
@@ -277,6 +279,12 @@ class Network:
         sign : {"excitatory", "inhibitory"}, optional
             Declares the synapses' sign; weights of the other sign are refused
             (Dale's law, when the user wants it).
+        learning_rule : learning.STDP, optional
+            Spike-timing-dependent plasticity of the weights during the run (the
+            keyword ``connect`` takes for its rules too, as Nengo's
+            ``learning_rule_type``). The weights must start in [0, w_max];
+            ``probe(synapses, "weights")`` records them and the results hold the
+            final ones (``/analysis/synapses/<label>/weights``).
         """
         self._member(pre, (NeuronGroup, PoissonGroup), "pre")
         if isinstance(post, Population):
@@ -298,10 +306,12 @@ class Network:
                                                    {"excitatory", "inhibitory"})
         self._check_weights(weight, model, sign, post.neuron)
         self._check_delays(delay)
+        _check_learning_rule(learning_rule, weight, model, sign)
         label = self._label(label, "synapses")
         # everything checked: only now may a new channel join ``post``
         channel = post.channel(synapse)
-        conn = Synapses(pre, post, rule, weight, delay, channel, label, sign)
+        conn = Synapses(pre, post, rule, weight, delay, channel, label, sign,
+                        learning_rule)
         self.synapse_sets.append(conn)
         return conn
 
@@ -410,7 +420,7 @@ class Network:
     def connect(self, pre, post, synapse: PSC | None = PSC(0.005), function=None,
                 transform=None, solver=None, reg: float | None = None,
                 eval_points=None, weights: str = "factored",
-                decoders=None) -> Connection:
+                decoders=None, learning_rule=None) -> Connection:
         """Connect ``pre`` (Input or Population) to ``post`` (Population or Output).
 
         From a population the connection carries the decoded ``function`` of its
@@ -423,6 +433,16 @@ class Network:
         """
         self._member(pre, (Input, Population), "pre")
         self._member(post, (Population, Output), "post")
+        if isinstance(learning_rule, STDP):
+            raise ValueError(f"learning_rule={learning_rule!r}: STDP acts on the "
+                             "neuron-to-neuron synapses of neuron groups "
+                             "(net.synapses(pre_group, post_group, ..., "
+                             "learning_rule=ns.STDP(...))), not on a decoded "
+                             f"connection from {pre.label!r} to {post.label!r}")
+        if learning_rule is not None:
+            raise TypeError(f"learning_rule must be None for a decoded connection "
+                            f"(no rule for decoded connections is available yet), got "
+                            f"{_show(learning_rule)}")
         if synapse is not None and not isinstance(synapse, PSC):
             raise TypeError(f"synapse must be a PSC or None, got {_show(synapse)}")
         weights = as_choice("weights", weights, {"factored", "full"})
@@ -464,13 +484,13 @@ class Network:
 
     def probe(self, target, what: str = "decoded", synapse: PSC | None = None,
               sample_every: float | None = None, label: str | None = None,
-              window=None, neurons=None) -> Probe:
+              window=None, neurons=None, synapses=None) -> Probe:
         """Record ``what`` of ``target``: ``"decoded"`` (a population's value, an
         input, an output), ``"spikes"``, ``"voltage"``, ``"current"`` or ``"rates"``
         (populations); decoded values and spiking-mode rates are filtered by
         ``synapse``. Of a neuron group: ``"spikes"``, ``"voltage"`` (its first
         state variable), any other state variable or channel by name; of a Poisson
-        group, ``"spikes"``.
+        group, ``"spikes"``; of a synapse set (``synapses``), ``"weights"``.
 
         Parameters
         ----------
@@ -484,7 +504,16 @@ class Network:
             Record only these neurons of the population (``"spikes"``,
             ``"voltage"``, ``"current"``, ``"rates"``), each once; spikes keep the
             neurons' own indices as ids, sampled columns follow this order.
+        synapses : sequence of int, optional
+            Of a ``"weights"`` probe: record only these synapses (indices into the
+            set, in the order of ``Simulator.pairs(target)``; checked at build).
         """
+        if isinstance(target, Synapses):
+            return self._weight_probe(target, what, synapse, sample_every, label,
+                                      window, neurons, synapses)
+        if synapses is not None:
+            raise ValueError("synapses selects the synapses of a weight probe "
+                             "(probe(synapse_set, 'weights', synapses=...))")
         if isinstance(target, (NeuronGroup, PoissonGroup)):
             return self._group_probe(target, what, sample_every, label, window,
                                      neurons)
@@ -542,6 +571,33 @@ class Network:
         return self._add_probe(target, what, None, sample_every, label, window,
                                neurons)
 
+    def _weight_probe(self, target, what, synapse, sample_every, label, window,
+                      neurons, synapses) -> Probe:
+        if not any(target is s for s in self.synapse_sets):
+            raise ValueError(f"target must be a synapse set of this network, got "
+                             f"{_show(target)}")
+        if what != "weights":
+            raise ValueError(f"synapse set {target.label!r} can be probed for "
+                             f"'weights', got {what!r}")
+        if synapse is not None or neurons is not None:
+            raise ValueError(f"synapse set {target.label!r}: a weight probe takes no "
+                             "synapse or neurons; choose synapses with synapses=")
+        index = None
+        if synapses is not None:
+            index = np.asarray(synapses)
+            if index.ndim != 1 or index.size == 0 or not (
+                    np.issubdtype(index.dtype, np.integer)
+                    and index.dtype != np.bool_):
+                raise TypeError(f"synapses must be a non-empty sequence of integers, "
+                                f"got {_show(synapses)}")
+            index = index.astype(np.int64)
+            if index.min() < 0 or np.unique(index).size != index.size:
+                raise ValueError(f"synapses must be distinct indices >= 0, got "
+                                 f"{_show(synapses)}")
+        probe = self._add_probe(target, what, None, sample_every, label, window, None)
+        probe.neurons = index
+        return probe
+
     def _add_probe(self, target, what, synapse, sample_every, label, window,
                    neurons) -> Probe:
         """A probe, its sampling interval (s), window and neuron subset checked,
@@ -578,6 +634,30 @@ def _neuron_indices(neurons, population: Population) -> np.ndarray:
     if np.unique(index).size != index.size:
         raise ValueError(f"neurons must not repeat, got {_show(neurons)}")
     return index
+
+
+def _check_learning_rule(rule, weight, model, sign):
+    """A learning rule for neuron-to-neuron synapses: STDP, on weights that start
+    in [0, w_max] (drawn weights are checked when they are drawn)."""
+    if rule is None:
+        return
+    if not isinstance(rule, STDP):
+        hint = " (PES learns decoded connections: net.connect)" \
+            if isinstance(rule, LearningRule) else ""
+        raise TypeError(f"learning_rule of neuron-to-neuron synapses must be an "
+                        f"ns.STDP, got {_show(rule)}{hint}")
+    if sign == "inhibitory" and not is_conductance(model):
+        raise ValueError(f"STDP keeps weights in [0, w_max] = [0, {rule.w_max:g}]; "
+                         "sign='inhibitory' current synapses have weights <= 0. "
+                         "Use a conductance channel with a low E_rev for plastic "
+                         "inhibition, or leave these synapses without STDP")
+    if isinstance(weight, Distribution):
+        return
+    w = as_array("weight", weight)
+    if w.size and (w.min() < 0 or w.max() > rule.w_max):
+        bad = w.min() if w.min() < 0 else w.max()
+        raise ValueError(f"STDP synapses need weights in [0, w_max] = "
+                         f"[0, {rule.w_max:g}], got {bad:g}")
 
 
 def _check_conductance_sign(model, sign, neuron):

@@ -111,6 +111,42 @@ class Simulator:
         ``len(S)``)."""
         return dict(self.model.sparse.n_synapses)
 
+    def weights(self, synapses) -> np.ndarray:
+        """The weights of a synapse set now (a copy, one per synapse in the order of
+        ``pairs``; changed by the run where the set has a learning rule), as
+        Brian2's ``S.w``."""
+        return self.model.sparse.weights_of(self._synapse_set(synapses)).copy()
+
+    def pairs(self, synapses) -> tuple[np.ndarray, np.ndarray]:
+        """The (pre, post) neuron indices of a synapse set's synapses, in the order
+        of its weights (Brian2's ``S.i``, ``S.j``)."""
+        pre, post = self.model.sparse.pairs[self._synapse_set(synapses)]
+        return pre.copy(), post.copy()
+
+    def _synapse_set(self, synapses) -> str:
+        if not any(synapses is s for s in self.network.synapse_sets):
+            raise ValueError(f"synapses must be a synapse set of the simulated "
+                             f"network (net.synapses), got {_show(synapses)}")
+        return synapses.label
+
+    def _final_weights(self):
+        """Put the weights of every plastic synapse set, as they stand, in the
+        results (``/analysis/synapses/<label>/{weights, pre, post}``)."""
+        for _, conn in self.model.sparse.plastic_sets:
+            units = conn.post.channels[conn.channel].units(conn.post.neuron)
+            pre, post = self.model.sparse.pairs[conn.label]
+            base = f"synapses/{conn.label}"
+            arrays = ((f"{base}/weights", self.weights(conn), units),
+                      (f"{base}/pre", pre.astype(np.uint64), "1"),
+                      (f"{base}/post", post.astype(np.uint64), "1"))
+            for path, array, unit in arrays:
+                if self.stream is None:
+                    self.results.add(path, array, units=unit,
+                                     **({"t": self.steps * self.dt}
+                                        if path.endswith("weights") else {}))
+                else:
+                    self.stream.analysis(path, array, {"units": unit})
+
     def _without_spiking_probes(self, network: Network) -> Network:
         """In rate mode, ``network`` less its spike and voltage probes (with a
         warning), so one description runs in both modes."""
@@ -214,6 +250,8 @@ class Simulator:
             done_total += chunk
             bar.update(chunk)
         self.results.t_stop = self.steps * self.dt
+        if self.stream is None:
+            self._final_weights()
 
     def _allocate_records(self, chunk):
         """Every probe's rows for the next ``chunk`` steps, zeroed, packed."""
@@ -241,7 +279,7 @@ class Simulator:
                 np.ascontiguousarray(q_rates), g.s_pre_kind, g.s_pre, g.s_channel,
                 g.s_ptr_off, g.s_syn_off, g.ptr, g.targets, g.weights, g.delays,
                 self._g_record, self._g_max_fire, g.rng, m.gp_group, m.gp_block,
-                m.gp_row)
+                m.gp_row, g.plastic)
 
     def _spikes(self, times, ids, pops):
         if self.stream is None:
@@ -305,6 +343,7 @@ class Simulator:
     def close(self, complete: bool = True):
         """Finish a streamed run: mark its file complete (or not) and close it."""
         if self.stream is not None:
+            self._final_weights()
             self.stream.metrics({"t_stop": self.steps * self.dt, "dt": self.dt})
             return self.stream.close(complete=complete)
         return None

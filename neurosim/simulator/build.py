@@ -9,7 +9,7 @@ from scipy.special import gammainc
 
 from ..nef.population import Population
 from ..nef.weights import encoding_matrix
-from ..groups import NeuronGroup, PoissonGroup
+from ..groups import NeuronGroup, PoissonGroup, Synapses
 from ..network import Input, Output
 from ..neurons.hh import HodgkinHuxley
 from ..neurons.lif import LIF
@@ -297,6 +297,8 @@ class Model:
         dummy = np.zeros((1, 1))
         if isinstance(target, (NeuronGroup, PoissonGroup)):
             return self._group_probe(probe)
+        if isinstance(target, Synapses):
+            return self._weight_probe(probe)
         if isinstance(target, Output):
             return (K.PROBE_OUTPUT, self.output_index[id(target)], target.dimensions, -1)
         if isinstance(target, Input):
@@ -318,6 +320,19 @@ class Model:
                 "rates": K.PROBE_RATES, "spikes": K.PROBE_SPIKES}[probe.what]
         return (kind, p, pop.n_neurons if kind >= 0 else 0,
                 p if kind == K.PROBE_SPIKES else -1)
+
+    def _weight_probe(self, probe):
+        """The plan of a weight probe: its synapse set's weights, all or
+        ``probe.neurons`` (synapse indices, checked here, now that they are
+        drawn)."""
+        sets = self.network.synapse_sets
+        s = next(i for i, conn in enumerate(sets) if conn is probe.target)
+        n = self.sparse.n_synapses[probe.target.label]
+        if probe.neurons is not None and probe.neurons.max() >= n:
+            raise ValueError(f"probe {probe.label!r}: synapses must lie in 0 .. "
+                             f"{n - 1} (synapse set {probe.target.label!r} has {n}), "
+                             f"got {int(probe.neurons.max())}")
+        return (K.PROBE_WEIGHTS, s, n, -1)
 
     def _group_probe(self, probe):
         """The plan of a probe on a neuron group or Poisson group: spikes go to the

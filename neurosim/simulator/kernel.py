@@ -54,7 +54,7 @@ DST_POPULATION, DST_OUTPUT, DST_SINK = 0, 1, 2
 # probe kinds (spike probes are -1: their spikes go to the event buffer)
 PROBE_SPIKES = -1
 PROBE_SINK, PROBE_VOLTAGE, PROBE_CURRENT, PROBE_RATES, PROBE_OUTPUT, \
-    PROBE_GROUP = range(6)
+    PROBE_GROUP, PROBE_WEIGHTS = range(7)
 # results
 RUNNING, DONE, SPIKES_FULL, DIVERGED, GROUP_DIVERGED = 0, 1, 2, 3, 4
 _FINITE = 1e300
@@ -298,7 +298,7 @@ def run_chunk(n_steps, dt, step0, spiking,
               noise_kick, noise_state, pi_group, pi_channel, pi_mean, pi_weight,
               q_start, q_rates, s_pre_kind, s_pre, s_channel, s_ptr_off, s_syn_off,
               ptr_data, targets, weights, delays, g_record, g_max_fire, rng,
-              gp_group, gp_block, gp_row):
+              gp_group, gp_block, gp_row, plastic):
     """Advance the network ``n_steps`` steps; see the module docstring.
     ``pop_fused[p]`` is the connection whose encoder the neuron pass of population
     ``p`` applies (``build.Model``), or −1. Probe ``q`` records at the steps that are
@@ -309,7 +309,9 @@ def run_chunk(n_steps, dt, step0, spiking,
     ``models`` on are the neuron groups and sparse synapses
     (``sparse_build.SparseModel``), advanced by ``sparse_kernel.sparse_step`` after
     the populations in every step; ``q_rates`` (n_steps, n_poisson_groups) their
-    Poisson groups' rates (Hz).
+    Poisson groups' rates (Hz); ``plastic`` the arrays of their STDP
+    (``sparse_build.SparseModel.plastic``). A weight probe's source is its synapse
+    set.
 
     Returns ``(steps done, status, failing neuron)``; status ``SPIKES_FULL`` means
     the spike buffer needs room (grow it and call again), ``DIVERGED`` that a current
@@ -501,7 +503,7 @@ def run_chunk(n_steps, dt, step0, spiking,
                 pi_weight, q_start, q_rates[k], s_pre_kind, s_pre, s_channel,
                 s_ptr_off, s_syn_off, ptr_data, targets, weights, delays, g_record,
                 n_pop, spk_t, spk_id, spk_pop, n_spk, g_spiked, g_after, g_counts,
-                g_work, g_flags)
+                g_work, g_flags, plastic)
             if status != OK:
                 return k, GROUP_DIVERGED, g_start[status - 1] + bad
         # -- synapses from populations -------------------------------------------------
@@ -591,6 +593,10 @@ def run_chunk(n_steps, dt, step0, spiking,
                 out = _row(out_data, out_lay, src)
                 for j in range(cols.shape[0]):
                     rec[row, j] = out[cols[j]]
+            elif kind == PROBE_WEIGHTS:
+                first = s_syn_off[src]
+                for j in range(cols.shape[0]):
+                    rec[row, j] = weights[first + cols[j]]
             elif kind == PROBE_GROUP:
                 g = gp_group[src]
                 block = _view(gst_data, gst_lay, g) if gp_block[src] == 0 else \

@@ -139,6 +139,9 @@ def probe_units(probe: Probe) -> str:
         return "1"
     if probe.what == "rates":
         return "Hz"
+    if probe.what == "weights":  # of a synapse set: its channel's units
+        syn = probe.target
+        return syn.post.channels[syn.channel].units(syn.post.neuron)
     channel = getattr(probe.target, "channels", {}).get(probe.what)
     if channel is not None:
         return channel.units(probe.target.neuron)

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.stats import poisson
 
 from ..connectivity import Explicit, row_pointers
+from ..learning import STDP
 from ..nef.dists import Distribution, as_samples
 from ..synapses.models import CONDUCTANCE
 from .packing import packed, packed_layout
@@ -45,6 +46,7 @@ class SparseModel:
         self.poisson_index = {id(q): i for i, q in enumerate(poissons)}
         self._build_groups(network)
         self._build_synapses(network)
+        self._build_plasticity(network)
         self._build_poisson(network)
         self.rng = _rng(seed, "run")
 
@@ -123,6 +125,7 @@ class SparseModel:
         kinds, pres, channels, ptrs, targets, weights, delays = [], [], [], [], [], [], []
         max_delay = np.zeros(len(self.ch_tau), dtype=np.int64)
         self.n_synapses = {}
+        self.pairs = {}  # label: (pre, post) indices of each synapse, in its order
         for si, conn in enumerate(network.synapse_sets):
             rng = _rng(self.seed, "synapses", si)
             if id(conn.pre) in self.group_index:
@@ -137,6 +140,7 @@ class SparseModel:
             w = _per_synapse(f"{conn.label}: weight", conn.weight, n, rng, order)
             if isinstance(conn.weight, Distribution):
                 _check_drawn_weights(conn, w, self.groups[post].channels[conn.channel])
+                _check_plastic_weights(conn, w)
             d = _per_synapse(f"{conn.label}: delay (s)", conn.delay, n, rng, order)
             if isinstance(conn.delay, Distribution):
                 if d.size and d.min() < 0:
@@ -163,6 +167,7 @@ class SparseModel:
             weights.append(w)
             delays.append(steps.astype(np.int32))
             self.n_synapses[conn.label] = n
+            self.pairs[conn.label] = (pre_ids, post_ids)
         self.s_pre_kind = np.array(kinds, dtype=np.int64)
         self.s_pre = np.array(pres, dtype=np.int64)
         self.s_channel = np.array(channels, dtype=np.int64)
@@ -180,6 +185,86 @@ class SparseModel:
             shapes.append((int(max_delay[c]) + 1, self.groups[g].n_neurons))
         self.ring = (np.zeros(int(sum(a * b for a, b in shapes))),
                      packed_layout(shapes))
+
+    # -- plasticity -----------------------------------------------------------------
+    def _build_plasticity(self, network):
+        """The arrays of the synapse sets with STDP (``sparse_kernel.plasticity``),
+        as the tuple ``self.plastic``:
+
+        - ``pl_set`` (P,): each plastic set's synapse-set index;
+        - ``pl_par`` (P, 8): A_plus, A_minus, w_max, exp(−dt/tau_plus),
+          exp(−dt/tau_minus), tau_plus, tau_minus (s), the rule's code;
+        - ``pl_int`` (P, 10): L (longest delay + 1, in steps), the shortest and
+          longest delay (steps), the pre and post sizes, the room for one step's
+          pre spikes, and the offsets of the set's pre traces, post traces, spike
+          history, history counts, CSC pointers (below);
+        - ``h`` the pre-synaptic traces at the last L step ends, (L, n_pre) per set:
+          row k mod L is Σ_spikes exp(−(t_k − t_spike's step end)/tau_plus), the
+          trace a synapse of delay d reads at t_(k+d) (with L = 1, scaled by
+          ``scale[:, 0]``);
+        - ``y`` the post-synaptic traces at the last step end, n_post per set,
+          scaled by ``scale[:, 1]``;
+        - ``hist`` and ``hist_n``: the pre spikes of the last L steps, (L, room);
+        - ``col_ptr`` (n_post + 1 per set), ``col_syn`` and ``col_pre`` (one per
+          synapse): the synapses into each post neuron (global synapse indices,
+          and their pre neurons) — the CSC index of the set's CSR arrays, in
+          memory proportional to the synapse count;
+        - ``scale`` (P, 2): the scales of the pre (L = 1) and post traces.
+        """
+        sets, par, ints = [], [], []
+        h_n = y_n = hist_size = histn_size = ptr_size = syn_size = 0
+        col_ptrs, col_syns, col_pres = [], [], []
+        self.plastic_sets = []
+        for si, conn in enumerate(network.synapse_sets):
+            rule = conn.learning_rule
+            if rule is None:
+                continue
+            if not isinstance(rule, STDP):
+                raise TypeError(f"{conn.label}: learning_rule must be an STDP, got "
+                                f"{rule!r}")
+            first, last = self.s_syn_off[si], self.s_syn_off[si + 1]
+            steps = self.delays[first:last].astype(np.int64)
+            d_min = int(steps.min()) if steps.size else 0
+            d_max = int(steps.max()) if steps.size else 0
+            length = d_max + 1
+            n_pre, n_post = conn.pre.n_neurons, conn.post.n_neurons
+            room = n_pre if self.s_pre_kind[si] == PRE_GROUP \
+                else POISSON_MAX_PER_STEP * n_pre
+            pre_ids, post_ids = self.pairs[conn.label]
+            order = np.argsort(post_ids, kind="stable")  # by post, then pre
+            col_ptrs.append(row_pointers(post_ids[order], n_post).astype(np.int64))
+            col_syns.append((first + order).astype(np.int64))
+            col_pres.append(pre_ids[order].astype(np.int64))
+            sets.append(si)
+            par.append([rule.A_plus, rule.A_minus, rule.w_max,
+                        math.exp(-self.dt / rule.tau_plus),
+                        math.exp(-self.dt / rule.tau_minus), rule.tau_plus,
+                        rule.tau_minus, float(rule.rule_code)])
+            ints.append([length, d_min, d_max, n_pre, n_post, room, h_n, y_n,
+                         hist_size, histn_size, ptr_size, syn_size])
+            h_n += length * n_pre
+            y_n += n_post
+            hist_size += length * room
+            histn_size += length
+            ptr_size += n_post + 1
+            syn_size += order.size
+            self.plastic_sets.append((si, conn))
+        self.plastic = (
+            np.array(sets, dtype=np.int64),
+            np.array(par, dtype=np.float64).reshape(len(sets), 8),
+            np.array(ints, dtype=np.int64).reshape(len(sets), 12),
+            np.zeros(h_n), np.zeros(y_n), np.zeros(hist_size, np.int64),
+            np.zeros(histn_size, np.int64),
+            np.concatenate(col_ptrs) if col_ptrs else np.zeros(0, np.int64),
+            np.concatenate(col_syns) if col_syns else np.zeros(0, np.int64),
+            np.concatenate(col_pres) if col_pres else np.zeros(0, np.int64),
+            np.ones((len(sets), 2)))
+
+    def weights_of(self, label: str) -> np.ndarray:
+        """The current weights of synapse set ``label`` (a view, in its order)."""
+        si = next(i for i, (name, _) in enumerate(self.n_synapses.items())
+                  if name == label)
+        return self.weights[self.s_syn_off[si]:self.s_syn_off[si + 1]]
 
     # -- Poisson sources ------------------------------------------------------------
     def _build_poisson(self, network):
@@ -263,6 +348,18 @@ def _check_drawn_weights(conn, w, model):
     if conn.sign == "inhibitory" and model.kind != CONDUCTANCE and w.max() > 0:
         raise ValueError(f"{conn.label}: sign='inhibitory' weights drawn from "
                          f"{conn.weight!r} must be <= 0, got {w.max():g}")
+
+
+def _check_plastic_weights(conn, w):
+    """STDP weights drawn from a distribution must start in [0, w_max]."""
+    rule = conn.learning_rule
+    if rule is None or not w.size:
+        return
+    if w.min() < 0 or w.max() > rule.w_max:
+        bad = w.min() if w.min() < 0 else w.max()
+        raise ValueError(f"{conn.label}: STDP weights drawn from {conn.weight!r} must "
+                         f"lie in [0, w_max] = [0, {rule.w_max:g}], got {bad:g}; clip "
+                         "the distribution or raise w_max")
 
 
 def _per_synapse(name, value, n, rng, order):

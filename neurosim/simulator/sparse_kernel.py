@@ -15,10 +15,14 @@ step ending at t_k (``step`` = k):
    (the spikes whose delay ends now), which is cleared;
 6. the step's spikes travel along their synapses: with delay 0 straight into the
    post-synaptic channel, with delay d ≥ 1 steps into its ring-buffer slot
-   ``(k + d) mod L`` (L = the channel's longest delay + 1).
+   ``(k + d) mod L`` (L = the channel's longest delay + 1);
+7. synapse sets with STDP (``learning.STDP``) learn (``plasticity``): the step's
+   post-synaptic spikes potentiate their incoming synapses, then the spikes
+   arriving now (emitted d steps ago on synapses of delay d) depress theirs.
 
 Spikes therefore act from step k + d + 1 on: one step after they occur when the
 delay is 0, and exactly d steps later otherwise — the scheduling of Brian2 and NEST.
+Their arrival time for STDP is that of the weight's effect, t_(k+d).
 """
 
 from __future__ import annotations
@@ -108,7 +112,8 @@ def sparse_step(step, dt, rng, models, g_start, g_slot, st_data, st_lay, par_dat
                 noise_keep, noise_kick, noise_state, pi_group, pi_channel, pi_mean,
                 pi_weight, q_start, q_rate, s_pre_kind, s_pre, s_channel, s_ptr_off,
                 s_syn_off, ptr_data, targets, weights, delays, record, rec_offset,
-                spk_t, spk_id, spk_pop, n_spk, spiked, after, counts, work, flags):
+                spk_t, spk_id, spk_pop, n_spk, spiked, after, counts, work, flags,
+                plastic):
     """Advance every group by one step (see the module docstring). ``spiked`` and
     ``after`` hold each source's spikes of the step: group g's from g_start[g],
     Poisson group q's from g_start[-1] + 4 q_start[q]; ``counts`` how many.
@@ -190,7 +195,144 @@ def sparse_step(step, dt, rng, models, g_start, g_slot, st_data, st_lay, par_dat
         _transmit(spiked[base:base + count], s_syn_off[s], ptr, targets, weights,
                   delays, step, _row(syn_data, syn_lay, g, c - g_ch_start[g]),
                   ring_data, ring_lay[c])
+    # -- 7. plasticity --------------------------------------------------------------
+    if plastic[0].shape[0]:
+        plasticity(step, dt, plastic, g_start, q_start, n_groups, s_pre_kind, s_pre,
+                   s_channel, ch_group, s_ptr_off, s_syn_off, ptr_data, targets,
+                   weights, delays, spiked, after, counts)
     return OK, -1
+
+
+@njit(cache=True, error_model="numpy")
+def plasticity(step, dt, plastic, g_start, q_start, n_groups, s_pre_kind, s_pre,
+               s_channel, ch_group, s_ptr_off, s_syn_off, ptr_data, targets, weights,
+               delays, spiked, after, counts):
+    """Step 7 of ``sparse_step``: STDP (``learning.py``) of every plastic synapse
+    set, over the arrays ``sparse_build.SparseModel._build_plasticity`` describes.
+
+    In the step ending at t_k (``step`` = k), for each set:
+
+    1. each post-synaptic spike at t_k − a potentiates every synapse into its
+       neuron: the synapse of delay d reads its pre trace at t_(k−1) — the pre
+       neuron's trace row (k − 1 − d) mod L — decayed to the spike, by
+       exp(−(dt − a)/tau_plus);
+    2. the post traces decay to t_k and take this step's spikes, each decayed
+       from its time: y ← y e^(−dt/τ₋) + Σ e^(−a/τ₋);
+    3. the pre traces at t_k (row k mod L) are those at t_(k−1) decayed, plus
+       one per spike of this step; the step's pre spikes join the history;
+    4. every spike of step k − d arrives on the synapses of delay d and depresses
+       them with the post trace at t_k.
+
+    The post traces, and the pre traces of a set without delays (L = 1), are held
+    scaled — trace = stored · S, S (``scale``) decaying by one multiplication a
+    step and folded into the stored values when it falls below 1e-100 (every
+    ~230 time constants) — so that a step costs nothing per neuron; a set with
+    delays keeps each of its last L steps' pre traces (a copy a step).
+    """
+    pl_set, pl_par, pl_int, h, y, hist, hist_n, col_ptr, col_syn, col_pre, \
+        scale = plastic
+    for p in range(pl_set.shape[0]):
+        s = pl_set[p]
+        a_plus, a_minus, w_max = pl_par[p, 0], pl_par[p, 1], pl_par[p, 2]
+        e_plus, e_minus = pl_par[p, 3], pl_par[p, 4]
+        tau_plus, tau_minus = pl_par[p, 5], pl_par[p, 6]
+        soft = pl_par[p, 7] != 0.0
+        length, d_min, d_max = pl_int[p, 0], pl_int[p, 1], pl_int[p, 2]
+        n_pre, n_post, room = pl_int[p, 3], pl_int[p, 4], pl_int[p, 5]
+        h_off, y_off, hist_off, histn_off = pl_int[p, 6], pl_int[p, 7], \
+            pl_int[p, 8], pl_int[p, 9]
+        ptr_off, syn_off = pl_int[p, 10], pl_int[p, 11]
+        # the step's pre spikes (as in transmission) and post spikes
+        if s_pre_kind[s] == PRE_GROUP:
+            pre_base = g_start[s_pre[s]]
+            pre_count = counts[s_pre[s]]
+        else:
+            pre_base = g_start[n_groups] + 4 * q_start[s_pre[s]]
+            pre_count = counts[n_groups + s_pre[s]]
+        g = ch_group[s_channel[s]]
+        post_base = g_start[g]
+        post_count = counts[g]
+        yp = y[y_off:y_off + n_post]
+        cptr = col_ptr[ptr_off:ptr_off + n_post + 1]
+        # -- 1. potentiation at post spikes --
+        if a_plus > 0.0:
+            last = (step - 1) % length  # the row of t_(k-1)
+            pre_scale = scale[p, 0] if length == 1 else 1.0
+            for q in range(post_count):
+                j = spiked[post_base + q]
+                factor = math.exp(-(dt - after[post_base + q]) / tau_plus) * pre_scale
+                for e in range(cptr[j], cptr[j + 1]):
+                    syn = col_syn[syn_off + e]
+                    row = last - delays[syn]
+                    if row < 0:
+                        row += length
+                    x = h[h_off + row * n_pre + col_pre[syn_off + e]] * factor
+                    w = weights[syn]
+                    if soft:
+                        w += a_plus * (1.0 - w / w_max) * x
+                    else:
+                        w += a_plus * x
+                    weights[syn] = min(max(w, 0.0), w_max)
+        # -- 2. post traces (scaled) --
+        s_post = _decayed(scale, p, 1, e_minus, yp)
+        for q in range(post_count):
+            yp[spiked[post_base + q]] += math.exp(-after[post_base + q] / tau_minus) \
+                / s_post
+        # -- 3. pre traces and the spike history --
+        now = step % length
+        hn = h[h_off + now * n_pre:h_off + (now + 1) * n_pre]
+        if length == 1:  # scaled, in place
+            add = 1.0 / _decayed(scale, p, 0, e_plus, hn)
+        else:
+            old = (step - 1) % length
+            ho = h[h_off + old * n_pre:h_off + (old + 1) * n_pre]
+            for i in range(n_pre):
+                hn[i] = ho[i] * e_plus
+            add = 1.0
+        slot = hist[hist_off + now * room:hist_off + (now + 1) * room]
+        for q in range(pre_count):
+            i = spiked[pre_base + q]
+            hn[i] += add
+            slot[q] = i
+        hist_n[histn_off + now] = pre_count
+        # -- 4. depression at arrivals --
+        if a_minus > 0.0:
+            ptr = ptr_data[s_ptr_off[s]:s_ptr_off[s + 1]]
+            first = s_syn_off[s]
+            for d in range(d_min, d_max + 1):
+                back = (step - d) % length
+                arrived = hist[hist_off + back * room:hist_off + back * room
+                               + hist_n[histn_off + back]]
+                for q in range(arrived.shape[0]):
+                    i = arrived[q]
+                    for k in range(ptr[i], ptr[i + 1]):
+                        syn = first + k
+                        if d_min != d_max and delays[syn] != d:
+                            continue
+                        w = weights[syn]
+                        if soft:
+                            w -= a_minus * (w / w_max) * (yp[targets[syn]] * s_post)
+                        else:
+                            w -= a_minus * (yp[targets[syn]] * s_post)
+                        weights[syn] = min(max(w, 0.0), w_max)
+
+
+#: A trace's scale is folded into its stored values below this.
+_SMALLEST_SCALE = 1e-100
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _decayed(scale, p, which, factor, stored):
+    """Decay the scaled trace ``stored`` (trace = stored · scale[p, which]) by
+    ``factor``: the scale alone, folded into ``stored`` when it gets small.
+    Returns the new scale."""
+    s = scale[p, which] * factor
+    if s < _SMALLEST_SCALE:
+        for i in range(stored.shape[0]):
+            stored[i] *= s
+        s = 1.0
+    scale[p, which] = s
+    return s
 
 
 @njit(cache=True, error_model="numpy")
