@@ -56,6 +56,13 @@ PRESETS = {
     "irregular": dict(C=100.0, g_L=12.0, E_L=-60.0, V_T=-50.0, Delta_T=2.0, a=-11.0,
                       tau_w=130.0, b=30.0, V_r=-48.0, V_peak=0.0),
 }
+#: The model as equations (``AdEx.equations_twin``), and the units of its parameters.
+EQUATIONS = """
+    dv/dt = (-g_L*(v - E_L) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : mV
+    dw/dt = (a*(v - E_L) - w)/tau_w : pA
+"""
+UNITS = {"C": "pF", "g_L": "nS", "E_L": "mV", "V_T": "mV", "Delta_T": "mV", "a": "nS",
+         "tau_w": "ms", "b": "pA", "V_r": "mV", "V_peak": "mV"}
 #: The step current (pA) Naud et al. (2008, Table 1) apply to each preset.
 STEP_CURRENTS = {"tonic": 500.0, "adapting": 500.0, "initial_burst": 400.0,
                  "regular_bursting": 210.0, "irregular": 160.0}
@@ -102,7 +109,7 @@ class AdEx(NeuronType):
     state_units: ClassVar[dict[str, str]] = {"v": "mV", "w": "pA", "current": "pA",
                                              "conductance": "nS"}
     spiking: ClassVar[bool] = True
-    methods: ClassVar[tuple[str, ...]] = ("rk4",)
+    methods: ClassVar[tuple[str, ...]] = ("rk4", "rk45")
     default_dt: ClassVar[float] = 1e-5
     takes_delta: ClassVar[bool] = True
     presets: ClassVar[dict[str, dict]] = PRESETS
@@ -132,6 +139,15 @@ class AdEx(NeuronType):
             raise ValueError(f"AdEx preset must be one of {sorted(PRESETS)}, got "
                              f"{name!r}")
         return cls(**PRESETS[name])
+
+    def equations_twin(self):
+        """The same model as an ``EquationNeuron`` in V (with units): what
+        ``simulate(..., method="rk45")`` integrates, events at V_peak."""
+        from .equation_neuron import EquationNeuron
+        return EquationNeuron(EQUATIONS, threshold="v >= V_peak",
+                              reset="v = V_r; w += b", namespace={
+                                  k: (getattr(self, k), UNITS[k]) for k in UNITS},
+                              initial={"v": self.E_L, "w": 0.0}, current_unit="pA")
 
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         """At E_L with no adaptation current."""

@@ -85,7 +85,7 @@ class EquationNeuron(NeuronType):
     current_unit: str | None = None
 
     spiking: ClassVar[bool] = True
-    methods: ClassVar[tuple[str, ...]] = ("rk4",)
+    methods: ClassVar[tuple[str, ...]] = ("rk4", "rk45")
     default_dt: ClassVar[float] = 1e-4
     takes_delta: ClassVar[bool] = True
 
@@ -180,8 +180,9 @@ class EquationNeuron(NeuronType):
 class _Render(ast.NodeTransformer):
     """Names to the generated code's variables; functions to ``math``."""
 
-    def __init__(self, names: dict):
+    def __init__(self, names: dict, expand_input: bool = True):
         self.names = names
+        self.expand_input = expand_input
 
     def visit_Call(self, node):
         node.args = [self.visit(a) for a in node.args]
@@ -194,7 +195,7 @@ class _Render(ast.NodeTransformer):
     def visit_BinOp(self, node):
         """``X + I`` as ``X + drive + cur + ge - g * x0``, term by term (the sum the
         built-in models write), where I is the input; elsewhere I is one value."""
-        if (INPUT in self.names and isinstance(node.op, ast.Add)
+        if (self.expand_input and isinstance(node.op, ast.Add)
                 and isinstance(node.right, ast.Name) and node.right.id == INPUT):
             chain = self.visit(node.left)
             for term in ("drive", "cur", "ge"):
@@ -203,9 +204,10 @@ class _Render(ast.NodeTransformer):
         return self.generic_visit(node)
 
 
-def _render(tree, names) -> str:
-    return ast.unparse(_Render(names).visit(ast.parse(ast.unparse(tree),
-                                                      mode="eval").body))
+def _render(tree, names, expand_input: bool = True) -> str:
+    """``tree`` as source with ``names`` mapped (``_Render``)."""
+    copy = ast.parse(ast.unparse(tree), mode="eval").body
+    return ast.unparse(_Render(names, expand_input).visit(copy))
 
 
 def _clamp(model):

@@ -41,6 +41,11 @@ PRESETS = {
     "FS": dict(a=0.1, b=0.2, c=-65.0, d=2.0),
     "LTS": dict(a=0.02, b=0.25, c=-65.0, d=2.0),
 }
+#: The model as equations (``Izhikevich.equations_twin``).
+EQUATIONS = """
+    dv/dt = 0.04*v*v + 5*v + 140 - u + I
+    du/dt = a*(b*v - u)
+"""
 #: The step current of the paper's Fig. 2 (mV/ms): I = 10 for every type.
 STEP_CURRENTS = {name: 10.0 for name in PRESETS}
 
@@ -78,7 +83,7 @@ class Izhikevich(NeuronType):
     state_units: ClassVar[dict[str, str]] = {"v": "mV", "u": "mV/ms",
                                              "current": "mV/ms", "conductance": "1/ms"}
     spiking: ClassVar[bool] = True
-    methods: ClassVar[tuple[str, ...]] = ("rk4",)
+    methods: ClassVar[tuple[str, ...]] = ("rk4", "rk45")
     default_dt: ClassVar[float] = 1e-5
     takes_delta: ClassVar[bool] = True
     presets: ClassVar[dict[str, dict]] = PRESETS
@@ -101,6 +106,16 @@ class Izhikevich(NeuronType):
             raise ValueError(f"Izhikevich preset must be one of {sorted(PRESETS)}, got "
                              f"{name!r}")
         return cls(**PRESETS[name])
+
+    def equations_twin(self):
+        """The same model as an ``EquationNeuron``: its group step gives these
+        spikes bit for bit; ``simulate(..., method="rk45")`` integrates it."""
+        from .equation_neuron import EquationNeuron
+        return EquationNeuron(EQUATIONS, threshold="v >= v_peak",
+                              reset="v = c; u += d",
+                              namespace={k: getattr(self, k) for k in
+                                         ("a", "b", "c", "d", "v_peak")},
+                              initial={"v": self.v_init, "u": self.b * self.v_init})
 
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         """v = v_init, u = b v_init."""

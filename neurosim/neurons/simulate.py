@@ -10,8 +10,9 @@ import numpy as np
 from ..errors import SimulationError
 from ..results import Results
 from ..validation import _show, as_array, as_choice, as_float, as_steps
-from . import adaptive, group_drive, hh_kernels, lif
+from . import adaptive, equation_rk45, group_drive, hh_kernels, lif
 from .base import NeuronType
+from .equation_neuron import EquationNeuron
 from .hh import HodgkinHuxley
 from .lif import LIF
 
@@ -328,6 +329,15 @@ def _adaptive_run(neuron, dt, table, stride, t_stop, n_steps, record, record_eve
                                  "method='exact'")
             y, spikes = adaptive.run_lif(neuron, state, samples, dt, t_end, t_rec,
                                          rtol, atol)
+        elif hasattr(neuron, "equations_twin") or isinstance(neuron, EquationNeuron):
+            twin = neuron if isinstance(neuron, EquationNeuron) else \
+                neuron.equations_twin()
+            scale = 1e3 if twin.time_unit == "ms" else 1.0
+            y, spikes = equation_rk45.run_equations(
+                twin, {**state, **{k: v for k, v in twin.initial_state(
+                    table.shape[1]).items() if k not in state}}, samples, dt * scale,
+                t_end * scale, t_rec * scale, rtol, atol)
+            spikes = [s / scale for s in spikes]
         else:
             raise TypeError(f"method 'rk45' is not available for "
                             f"{type(neuron).__name__}")
