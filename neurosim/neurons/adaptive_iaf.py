@@ -68,8 +68,8 @@ class AdaptiveIAF(IAF):
         object.__setattr__(self, "b", as_float("b (nA)", self.b, nonnegative=True))
 
     def rates(self, J) -> np.ndarray:
-        raise NotImplementedError("AdaptiveIAF has no closed-form rate curve; run it "
-                                  "in a network group")
+        raise NotImplementedError("AdaptiveIAF has no closed-form rate curve; "
+                                  "neurosim.rates(neuron, currents) simulates one")
 
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         return {"v": np.full(n, self.V_rest), "w": np.zeros(n), "ref": np.zeros(n)}

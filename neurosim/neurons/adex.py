@@ -159,8 +159,8 @@ class AdEx(NeuronType):
                          self.tau_w, self.b, self.V_r, self.V_peak])
 
     def rates(self, J) -> np.ndarray:
-        raise NotImplementedError("AdEx has no tabulated rate curve; run it in a "
-                                  "network group")
+        raise NotImplementedError("AdEx has no closed-form rate curve; "
+                                  "neurosim.rates(neuron, currents) simulates one")
 
     @staticmethod
     def group_step():

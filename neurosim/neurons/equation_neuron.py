@@ -165,8 +165,8 @@ class EquationNeuron(NeuronType):
                          self.refractory / _TIME_UNITS[self.time_unit]])
 
     def rates(self, J) -> np.ndarray:
-        raise NotImplementedError("an EquationNeuron has no rate curve; run it in a "
-                                  "network group")
+        raise NotImplementedError("EquationNeuron has no closed-form rate curve; "
+                                  "neurosim.rates(neuron, currents) simulates one")
 
     def group_step(self):
         """The compiled step (one compilation per distinct model text)."""

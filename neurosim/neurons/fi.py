@@ -23,12 +23,25 @@ def spike_rate(spike_times, t_from: float, t_to: float) -> float:
     return s.size / (t_to - t_from)
 
 
+def _without_rate_curve(neuron: NeuronType) -> bool:
+    """Whether ``neuron`` is a group model whose ``rates`` has no closed form."""
+    if not hasattr(neuron, "group_step"):
+        return False
+    try:
+        neuron.rates(np.zeros(1))
+    except NotImplementedError:
+        return True
+    return False
+
+
 def rates(neuron: NeuronType, currents, t_stop: float = 1.0,
           transient: float = 0.5, **simulate_options) -> np.ndarray:
     """Steady-state firing rate (Hz) for each constant current.
 
-    Analytic where the model has a rate curve in closed form (LIF, rate neurons);
-    otherwise (Hodgkin–Huxley) all currents are simulated together as one batch for
+    Analytic where the model has a rate curve in closed form (LIF, IAF, rate
+    neurons); otherwise (Hodgkin–Huxley, and the group models without one:
+    TraubMiles, AdaptiveIAF, AdEx, Izhikevich, EquationNeuron) all currents are
+    simulated together as one batch (each model's default method and dt) for
     ``t_stop`` seconds and the rate is measured after the first ``transient``
     fraction of the run (see ``spike_rate``). Simulated curves are cached by a hash
     of the model, the currents and the options.
@@ -47,7 +60,7 @@ def rates(neuron: NeuronType, currents, t_stop: float = 1.0,
     from .hh import HodgkinHuxley
     from .simulate import simulate
     currents = as_array("currents", currents, ndim=1)
-    if not isinstance(neuron, HodgkinHuxley):
+    if not (isinstance(neuron, HodgkinHuxley) or _without_rate_curve(neuron)):
         return neuron.rates(currents)
     t_stop = as_float("t_stop (s)", t_stop, positive=True)
     transient = as_float("transient", transient, nonnegative=True)

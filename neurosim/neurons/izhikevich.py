@@ -126,8 +126,8 @@ class Izhikevich(NeuronType):
         return np.array([self.a, self.b, self.c, self.d, self.v_peak])
 
     def rates(self, J) -> np.ndarray:
-        raise NotImplementedError("Izhikevich has no tabulated rate curve; run it in "
-                                  "a network group")
+        raise NotImplementedError("Izhikevich has no closed-form rate curve; "
+                                  "neurosim.rates(neuron, currents) simulates one")
 
     @staticmethod
     def group_step():

@@ -100,8 +100,8 @@ class TraubMiles(NeuronType):
                 "ref": np.zeros(n)}
 
     def rates(self, J) -> np.ndarray:
-        raise NotImplementedError("TraubMiles has no tabulated rate curve; run it in "
-                                  "a network group")
+        raise NotImplementedError("TraubMiles has no closed-form rate curve; "
+                                  "neurosim.rates(neuron, currents) simulates one")
 
     @staticmethod
     def group_step():

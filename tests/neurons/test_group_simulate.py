@@ -67,3 +67,22 @@ def test_a_diverging_group_model_raises_with_the_partial_run():
     # v = 1/(1/5 − t[ms]) is infinite at 0.2 ms; RK4 lags a few steps behind
     assert 0.19e-3 < partial.t[-1] <= 0.25e-3
     assert np.all(partial.v[:, 0] == 0.0)
+
+
+def test_rates_simulate_the_group_models_without_a_rate_curve():
+    """An equation-written LIF against the closed form 1 / (τ_ref + τ ln(RI / (RI −
+    θ))); the IAF keeps its analytic curve; AdEx adapting fires more slowly in
+    steady state than its first interval."""
+    lif = ns.EquationNeuron("dv/dt = (E - v + I)/tau", threshold="v >= -50",
+                            reset="v = E", refractory=2.0,
+                            namespace={"E": -65.0, "tau": 20.0}, initial={"v": -65.0})
+    currents = np.array([10.0, 16.0, 20.0, 40.0])
+    closed = np.array([0.0] + [1.0 / (2e-3 + 20e-3 * math.log(i / (i - 15.0)))
+                               for i in currents[1:]])
+    np.testing.assert_allclose(ns.rates(lif, currents), closed, rtol=2e-3)
+    iaf = ns.IAF(V_rest=-65.0, V_th=-50.0, V_reset=-65.0, tau_m=20.0, tau_ref=2.0)
+    np.testing.assert_allclose(ns.rates(iaf, currents), closed, rtol=1e-12)
+    adex = ns.AdEx.preset("adapting")
+    steady = ns.rates(adex, [500.0])[0]
+    first_isi = np.diff(ns.simulate(adex, 500.0, 0.2).spike_times[0][:2])[0]
+    assert 0.0 < steady < 0.5 / first_isi
