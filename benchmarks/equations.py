@@ -28,34 +28,18 @@ import time
 import numpy as np
 
 import neurosim as ns
-from neurosim.neurons.adex import PRESETS as ADEX_PRESETS
-
-IZHIKEVICH = """
-    dv/dt = 0.04*v*v + 5*v + 140 - u + I
-    du/dt = a*(b*v - u)
-"""
-ADEX = """
-    dv/dt = (-g_L*(v - E_L) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : mV
-    dw/dt = (a*(v - E_L) - w)/tau_w : pA
-"""
-ADEX_UNITS = {"C": "pF", "g_L": "nS", "E_L": "mV", "V_T": "mV", "Delta_T": "mV",
-              "a": "nS", "tau_w": "ms", "b": "pA", "V_r": "mV", "V_peak": "mV"}
 
 
 def izhikevich_pair():
+    """The built-in RS cell and its equation twin (``Izhikevich.EQUATIONS``)."""
     p = ns.Izhikevich.preset("RS")
-    twin = ns.EquationNeuron(IZHIKEVICH, threshold="v >= 30", reset="v = c; u += d",
-                             namespace={k: getattr(p, k) for k in "abcd"},
-                             initial={"v": p.v_init, "u": p.b * p.v_init})
-    return p, twin
+    return p, p.equations_twin()
 
 
 def adex_pair():
-    p = ADEX_PRESETS["adapting"]
-    twin = ns.EquationNeuron(ADEX, threshold="v >= V_peak", reset="v = V_r; w += b",
-                             namespace={k: (v, ADEX_UNITS[k]) for k, v in p.items()},
-                             initial={"v": p["E_L"], "w": 0.0}, current_unit="pA")
-    return ns.AdEx(**p), twin
+    """The built-in adapting AdEx and its twin written in V, with units."""
+    p = ns.AdEx.preset("adapting")
+    return p, p.equations_twin()
 
 
 def run_group(neuron, currents, dt, t_stop=1.0):

@@ -661,8 +661,8 @@ def _group_neuron(value, where: str):
             raise ConfigError(f"{where}: neuron (equations): {exc}") from None
     if isinstance(value, dict) and "preset" in value:
         cls = GROUP_TYPES.get(value.get("type"))
-        if not hasattr(cls, "preset"):
-            having = [n for n, c in GROUP_TYPES.items() if hasattr(c, "preset")]
+        if not getattr(cls, "presets", None):
+            having = [n for n, c in GROUP_TYPES.items() if c.presets]
             raise ConfigError(f"{where}: neuron.preset: only {', '.join(having)} have "
                               f"presets, got type = {_show(value.get('type'))}")
         try:

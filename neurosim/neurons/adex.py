@@ -132,14 +132,6 @@ class AdEx(NeuronType):
             raise ValueError(f"V_r must be below V_peak = {self.V_peak} mV, got "
                              f"{self.V_r} mV")
 
-    @classmethod
-    def preset(cls, name: str) -> "AdEx":
-        """The Naud et al. (2008) parameter set ``name`` (a key of ``PRESETS``)."""
-        if name not in PRESETS:
-            raise ValueError(f"AdEx preset must be one of {sorted(PRESETS)}, got "
-                             f"{name!r}")
-        return cls(**PRESETS[name])
-
     def equations_twin(self):
         """The same model as an ``EquationNeuron`` in V (with units): what
         ``simulate(..., method="rk45")`` integrates, events at V_peak."""

@@ -53,6 +53,8 @@ class NeuronType:
 
     state_names: ClassVar[tuple[str, ...]] = ()
     state_units: ClassVar[dict[str, str]] = {}
+    #: Published parameter sets by name (``preset``), where the model has them.
+    presets: ClassVar[dict[str, dict]] = {}
     spiking: ClassVar[bool] = False
     methods: ClassVar[tuple[str, ...]] = ()
     default_dt: ClassVar[float] = 1e-3
@@ -60,6 +62,17 @@ class NeuronType:
     #: Input at which the rate curve leaves zero (for curves that never reach zero,
     #: the input that an intercept maps to).
     threshold_current: ClassVar[float] = 0.0
+
+    @classmethod
+    def preset(cls, name: str) -> "NeuronType":
+        """The model with the published parameter set ``name`` (a key of
+        ``presets``)."""
+        if not cls.presets:
+            raise ValueError(f"{cls.__name__} has no presets")
+        if name not in cls.presets:
+            raise ValueError(f"{cls.__name__} preset must be one of "
+                             f"{sorted(cls.presets)}, got {name!r}")
+        return cls(**cls.presets[name])
 
     def rates(self, J) -> np.ndarray:
         """Steady-state firing rate (Hz) for constant input ``J`` (any shape)."""

@@ -99,14 +99,6 @@ class Izhikevich(NeuronType):
             raise ValueError(f"c must be below v_peak = {self.v_peak} mV, got "
                              f"{self.c} mV")
 
-    @classmethod
-    def preset(cls, name: str) -> "Izhikevich":
-        """The Izhikevich (2003) parameter set ``name`` (a key of ``PRESETS``)."""
-        if name not in PRESETS:
-            raise ValueError(f"Izhikevich preset must be one of {sorted(PRESETS)}, got "
-                             f"{name!r}")
-        return cls(**PRESETS[name])
-
     def equations_twin(self):
         """The same model as an ``EquationNeuron``: its group step gives these
         spikes bit for bit; ``simulate(..., method="rk45")`` integrates it."""

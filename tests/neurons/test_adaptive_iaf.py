@@ -16,6 +16,8 @@ from scipy.integrate import solve_ivp
 import neurosim as ns
 from neurosim.neurons.adaptive_iaf import AdaptiveIAF
 
+from .group_runs import kernel_spikes
+
 NEURON = AdaptiveIAF(V_rest=-65.0, V_th=-50.0, V_reset=-65.0, tau_m=20.0,
                      tau_ref=2.0, R=1.0, tau_w=100.0, b=2.0)
 CURRENT = 30.0  # nA: R I = 30 mV above rest
@@ -40,15 +42,6 @@ def reference(p, current, t_stop):
         spikes.append(sol.t_events[0][0])
         t0 = spikes[-1] + p.tau_ref
         y = [p.V_reset, (sol.y_events[0][0][1] + p.b) * np.exp(-p.tau_ref / p.tau_w)]
-
-
-def kernel_spikes(neuron, current, t_stop, dt):
-    """Spike times (ms) of one neuron of a group run by the Simulator (dt in ms)."""
-    net = ns.Network()
-    g = net.group(1, neuron, label="N", current=current)
-    net.probe(g, "spikes")
-    res = ns.Simulator(net, dt=dt * 1e-3, seed=0).run(t_stop * 1e-3)
-    return np.sort(res.spikes["N"].times) * 1e3
 
 
 def spike_time_error(dt):

@@ -33,6 +33,8 @@ from scipy.integrate import solve_ivp
 import neurosim as ns
 from neurosim.neurons.adex import PRESETS, STEP_CURRENTS, AdEx
 
+from .group_runs import kernel_spikes
+
 
 def reference(neuron, current, t_stop):
     """Spike times (ms) of one AdEx neuron from rest under ``current`` (pA)."""
@@ -69,15 +71,6 @@ def reference(neuron, current, t_stop):
             return np.array(spikes)
         spikes.append(t0)
         y = [p.V_r, up.y[1, -1] + p.b]
-
-
-def kernel_spikes(neuron, current, t_stop, dt):
-    """Spike times (ms) of one neuron of a group run by the Simulator (dt in ms)."""
-    net = ns.Network()
-    g = net.group(1, neuron, label="N", current=current)
-    net.probe(g, "spikes")
-    res = ns.Simulator(net, dt=dt * 1e-3, seed=0).run(t_stop * 1e-3)
-    return np.sort(res.spikes["N"].times) * 1e3
 
 
 WINDOW = {"irregular": 100.0}  # ms; the others 1000

@@ -31,32 +31,18 @@ import pytest
 import neurosim as ns
 from neurosim.neurons.adex import PRESETS as ADEX, STEP_CURRENTS
 from neurosim.neurons.izhikevich import PRESETS as IZH
+from neurosim.neurons.izhikevich import STEP_CURRENTS as IZH_CURRENTS
 
 from .test_adex import reference as adex_reference
-
-IZHIKEVICH = """
-    dv/dt = 0.04*v*v + 5*v + 140 - u + I   # mV/ms
-    du/dt = a*(b*v - u)
-"""
-ADEX_EQUATIONS = """
-    dv/dt = (-g_L*(v - E_L) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : mV
-    dw/dt = (a*(v - E_L) - w)/tau_w : pA
-"""
-ADEX_UNITS = {"C": "pF", "g_L": "nS", "E_L": "mV", "V_T": "mV", "Delta_T": "mV",
-              "a": "nS", "tau_w": "ms", "b": "pA", "V_r": "mV", "V_peak": "mV"}
-
+from .test_izhikevich import reference as izhikevich_reference
 
 def izhikevich_twin(p):
-    return ns.EquationNeuron(IZHIKEVICH, threshold="v >= 30", reset="v = c; u += d",
-                             namespace=dict(p),
-                             initial={"v": -65.0, "u": p["b"] * -65.0})
-
-
-def adex_twin(p):
-    return ns.EquationNeuron(ADEX_EQUATIONS, threshold="v >= V_peak",
-                             reset="v = V_r; w += b",
-                             namespace={k: (v, ADEX_UNITS[k]) for k, v in p.items()},
-                             initial={"v": p["E_L"], "w": 0.0}, current_unit="pA")
+    """Written here, not by ``Izhikevich.equations_twin``: the test's own text."""
+    return ns.EquationNeuron("""
+        dv/dt = 0.04*v*v + 5*v + 140 - u + I   # mV/ms
+        du/dt = a*(b*v - u)
+    """, threshold="v >= 30", reset="v = c; u += d", namespace=dict(p),
+        initial={"v": -65.0, "u": p["b"] * -65.0})
 
 
 def spikes_of(neuron, current, t_stop, dt, synaptic=False):
@@ -87,7 +73,7 @@ def test_izhikevich_equations_give_the_built_in_spikes_bit_for_bit(preset):
 def test_adex_in_v_matches_the_built_in_and_solve_ivp(preset, tolerance):
     p = ADEX[preset]
     current = STEP_CURRENTS[preset]
-    twin = spikes_of(adex_twin(p), current, 0.5, 1e-5).times * 1e3
+    twin = spikes_of(ns.AdEx(**p).equations_twin(), current, 0.5, 1e-5).times * 1e3
     builtin = spikes_of(ns.AdEx(**p), current, 0.5, 1e-5).times * 1e3
     ref = adex_reference(ns.AdEx(**p), current, 500.0)
     assert twin.size == builtin.size == ref.size > 5
@@ -254,35 +240,26 @@ def test_units_pass_and_set_the_channel_units():
 
 
 # -- rk45: the equations on the adaptive core, spikes as events -----------------------
-from .test_izhikevich import reference as izhikevich_reference  # noqa: E402
+RK45_CASES = ([(ns.AdEx, p, STEP_CURRENTS[p], adex_reference, 1e-7, 5e-4)
+               for p in ("tonic", "adapting", "initial_burst", "regular_bursting")]
+              + [(ns.Izhikevich, p, IZH_CURRENTS[p], izhikevich_reference, 1e-8, 5e-5)
+                 for p in sorted(IZH)])
 
 
-@pytest.mark.parametrize("preset", ["tonic", "adapting", "initial_burst",
-                                    "regular_bursting"])
-def test_adex_rk45_spike_times_within_1e_3_ms(preset):
-    """rtol = atol = 1e-7: every spike within 2.9e-4 ms of the solve_ivp reference
-    over 1 s (tighter tolerances stall on the near-singular upstroke to V_peak:
-    the step falls below the solver's smallest step)."""
-    neuron = ns.AdEx(**ADEX[preset])
-    run = ns.simulate(neuron, STEP_CURRENTS[preset], 1.0, dt=1e-4, method="rk45",
-                      rtol=1e-7, atol=1e-7, record=())
+@pytest.mark.parametrize("cls, preset, current, reference, tol, bound", RK45_CASES,
+                         ids=[f"{c[0].__name__}-{c[1]}" for c in RK45_CASES])
+def test_rk45_spike_times_against_solve_ivp(cls, preset, current, reference, tol,
+                                            bound):
+    """Over 1 s, every spike within ``bound`` ms (module docstring). AdEx stops at
+    rtol 1e-7: tighter tolerances stall on the near-singular upstroke to V_peak
+    (the step falls below the solver's smallest step)."""
+    neuron = cls(**cls.presets[preset])
+    run = ns.simulate(neuron, current, 1.0, dt=1e-4, method="rk45", rtol=tol,
+                      atol=tol, record=())
     got = run.spike_times[0] * 1e3
-    ref = adex_reference(neuron, STEP_CURRENTS[preset], 1000.0)
+    ref = reference(neuron, current, 1000.0)
     assert got.size == ref.size > 10
-    assert np.max(np.abs(got - ref)) < 5e-4
-
-
-@pytest.mark.parametrize("preset", sorted(IZH))
-def test_izhikevich_rk45_spike_times_within_1e_4_ms(preset):
-    """rtol = atol = 1e-8: within 2.1e-5 ms over 1 s (1e-10: 2.2e-7 ms)."""
-    from neurosim.neurons.izhikevich import STEP_CURRENTS as IZH_CURRENTS
-    neuron = ns.Izhikevich(**IZH[preset])
-    run = ns.simulate(neuron, IZH_CURRENTS[preset], 1.0, dt=1e-4, method="rk45",
-                      rtol=1e-8, atol=1e-8, record=())
-    got = run.spike_times[0] * 1e3
-    ref = izhikevich_reference(neuron, IZH_CURRENTS[preset], 1000.0)
-    assert got.size == ref.size > 20
-    assert np.max(np.abs(got - ref)) < 5e-5
+    assert np.max(np.abs(got - ref)) < bound
 
 
 def test_refractory_lif_rk45_against_its_closed_form():

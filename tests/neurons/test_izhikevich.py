@@ -26,6 +26,8 @@ from scipy.integrate import solve_ivp
 import neurosim as ns
 from neurosim.neurons.izhikevich import PRESETS, STEP_CURRENTS, Izhikevich
 
+from .group_runs import kernel_spikes
+
 
 def reference(neuron, current, t_stop):
     """Spike times (ms) of one neuron from its initial state under ``current``."""
@@ -48,15 +50,6 @@ def reference(neuron, current, t_stop):
         t0 = sol.t_events[0][0]
         spikes.append(t0)
         y = [p.c, sol.y_events[0][0][1] + p.d]
-
-
-def kernel_spikes(neuron, current, t_stop, dt):
-    """Spike times (ms) of one neuron of a group run by the Simulator (dt in ms)."""
-    net = ns.Network()
-    g = net.group(1, neuron, label="N", current=current)
-    net.probe(g, "spikes")
-    res = ns.Simulator(net, dt=dt * 1e-3, seed=0).run(t_stop * 1e-3)
-    return np.sort(res.spikes["N"].times) * 1e3
 
 
 T_STOP = 1000.0  # ms
