@@ -1,10 +1,12 @@
 """What STDP costs: the same networks run without plasticity and with it, in turns in
 one process (issue 15 asks learning to cost at most 2x the run without it).
 
-* ``cuba``: the CUBA network of ``cuba.py`` (4000 IAF neurons, p = 0.02, 1 s at
+* ``cuba``: the CUBA network of ``cuba.py`` (4000 IAF neurons, p = 0.02, 3 s at
   dt = 0.1 ms), its excitatory synapses (E->E and E->I, about 256 000 of the
   320 000) plastic: additive STDP, w_max = 2 w_e, A+ = 0.01 w_max, A- = 1.05 A+,
   tau+ = tau- = 20 ms.
+* ``cuba, delays``: the same with every delay drawn uniform in [0, 2] ms (21
+  steps: the plastic sets keep 21 steps of pre traces and spikes).
 * ``song``: Song, Miller & Abbott (2000) as in ``tests/network/test_stdp.py``
   (1000 Poisson inputs at 15 Hz onto one IAF neuron, 10 s at dt = 0.1 ms).
 
@@ -15,7 +17,7 @@ is the learning machinery's cost alone — traces, spike history, both updates) 
 Times are wall clock of ``sim.run`` (kernels compiled beforehand on a short run);
 the fastest of ``--repeats`` rounds, the ways taking turns in each round.
 
-    python benchmarks/stdp.py [--repeats 3] [--cuba-t 1.0] [--song-t 10.0]
+    python benchmarks/stdp.py [--repeats 5] [--cuba-t 3.0] [--song-t 10.0]
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def stdp_rule(w_max, learn=True):
                    w_max=w_max)
 
 
-def cuba(rule_of, seed=1, n=4000, p=0.02):
+def cuba(rule_of, seed=1, n=4000, p=0.02, delay=0.0):
     """The CUBA network; ``rule_of(w_max)`` the excitatory synapses' rule."""
     net = ns.Network(seed=seed)
     lif = ns.IAF(V_rest=E_L, V_th=V_T, V_reset=V_R, tau_m=TAU_M, tau_ref=5.0)
@@ -50,12 +52,16 @@ def cuba(rule_of, seed=1, n=4000, p=0.02):
     I = net.group(n - n_e, lif, label="I", channels=dict(channels),
                   initial={"v": ns.Uniform(V_R, V_T)})
     for post in (E, I):
-        net.synapses(E, post, p=p, weight=W_E, synapse="ge",
+        net.synapses(E, post, p=p, weight=W_E, synapse="ge", delay=delay,
                      learning_rule=rule_of(2 * W_E))
-        net.synapses(I, post, p=p, weight=W_I, synapse="gi")
+        net.synapses(I, post, p=p, weight=W_I, synapse="gi", delay=delay)
     net.probe(E, "spikes")
     net.probe(I, "spikes")
     return net, ("E", "I"), n
+
+
+def cuba_delays(rule_of):
+    return cuba(rule_of, delay=ns.Uniform(0.0, 2e-3))
 
 
 def song(rule_of, seed=0, n_inputs=1000):
@@ -93,8 +99,8 @@ def measure(build, t_stop, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--cuba-t", type=float, default=1.0)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--cuba-t", type=float, default=3.0)
     parser.add_argument("--song-t", type=float, default=10.0)
     args = parser.parse_args()
     for build in (cuba, song):  # compile every kernel first, on a short run
@@ -102,6 +108,7 @@ def main():
             net, _, _ = build(rule_of)
             ns.Simulator(net, dt=DT, progress=False).run(0.01)
     for name, build, t_stop in (("cuba", cuba, args.cuba_t),
+                                ("cuba, delays", cuba_delays, args.cuba_t),
                                 ("song", song, args.song_t)):
         best, rates = measure(build, t_stop, args.repeats)
         print(f"{name}: {t_stop:g} s simulated, fastest of {args.repeats}")

@@ -194,10 +194,11 @@ class SparseModel:
         - ``pl_set`` (P,): each plastic set's synapse-set index;
         - ``pl_par`` (P, 8): A_plus, A_minus, w_max, exp(−dt/tau_plus),
           exp(−dt/tau_minus), tau_plus, tau_minus (s), the rule's code;
-        - ``pl_int`` (P, 10): L (longest delay + 1, in steps), the shortest and
+        - ``pl_int`` (P, 13): L (longest delay + 1, in steps), the shortest and
           longest delay (steps), the pre and post sizes, the room for one step's
           pre spikes, and the offsets of the set's pre traces, post traces, spike
-          history, history counts, CSC pointers (below);
+          history, history counts, CSC pointers, CSC entries and delay pointers
+          (below);
         - ``h`` the pre-synaptic traces at the last L step ends, (L, n_pre) per set:
           row k mod L is Σ_spikes exp(−(t_k − t_spike's step end)/tau_plus), the
           trace a synapse of delay d reads at t_(k+d) (with L = 1, scaled by
@@ -209,11 +210,15 @@ class SparseModel:
           synapse): the synapses into each post neuron (global synapse indices,
           and their pre neurons) — the CSC index of the set's CSR arrays, in
           memory proportional to the synapse count;
-        - ``scale`` (P, 2): the scales of the pre (L = 1) and post traces.
+        - ``scale`` (P, 2): the scales of the pre (L = 1) and post traces;
+        - ``dl_ptr`` (n_pre L + 1 per set) and ``dl_syn`` (one per synapse): the
+          synapses of each pre neuron i and delay d, ``dl_syn[dl_ptr[i L + d]:
+          dl_ptr[i L + d + 1]]`` (global indices), so that the spikes arriving
+          in a step find exactly their synapses.
         """
         sets, par, ints = [], [], []
-        h_n = y_n = hist_size = histn_size = ptr_size = syn_size = 0
-        col_ptrs, col_syns, col_pres = [], [], []
+        h_n = y_n = hist_size = histn_size = ptr_size = syn_size = dl_size = 0
+        col_ptrs, col_syns, col_pres, dl_ptrs, dl_syns = [], [], [], [], []
         self.plastic_sets = []
         for si, conn in enumerate(network.synapse_sets):
             rule = conn.learning_rule
@@ -235,30 +240,38 @@ class SparseModel:
             col_ptrs.append(row_pointers(post_ids[order], n_post).astype(np.int64))
             col_syns.append((first + order).astype(np.int64))
             col_pres.append(pre_ids[order].astype(np.int64))
+            key = pre_ids * length + steps  # (pre, delay), in synapse order
+            by_delay = np.argsort(key, kind="stable")
+            dl_ptrs.append(row_pointers(key[by_delay], n_pre * length)
+                           .astype(np.int64))
+            dl_syns.append((first + by_delay).astype(np.int64))
             sets.append(si)
             par.append([rule.A_plus, rule.A_minus, rule.w_max,
                         math.exp(-self.dt / rule.tau_plus),
                         math.exp(-self.dt / rule.tau_minus), rule.tau_plus,
                         rule.tau_minus, float(rule.rule_code)])
             ints.append([length, d_min, d_max, n_pre, n_post, room, h_n, y_n,
-                         hist_size, histn_size, ptr_size, syn_size])
+                         hist_size, histn_size, ptr_size, syn_size, dl_size])
             h_n += length * n_pre
             y_n += n_post
             hist_size += length * room
             histn_size += length
             ptr_size += n_post + 1
             syn_size += order.size
+            dl_size += n_pre * length + 1
             self.plastic_sets.append((si, conn))
         self.plastic = (
             np.array(sets, dtype=np.int64),
             np.array(par, dtype=np.float64).reshape(len(sets), 8),
-            np.array(ints, dtype=np.int64).reshape(len(sets), 12),
+            np.array(ints, dtype=np.int64).reshape(len(sets), 13),
             np.zeros(h_n), np.zeros(y_n), np.zeros(hist_size, np.int64),
             np.zeros(histn_size, np.int64),
             np.concatenate(col_ptrs) if col_ptrs else np.zeros(0, np.int64),
             np.concatenate(col_syns) if col_syns else np.zeros(0, np.int64),
             np.concatenate(col_pres) if col_pres else np.zeros(0, np.int64),
-            np.ones((len(sets), 2)))
+            np.ones((len(sets), 2)),
+            np.concatenate(dl_ptrs) if dl_ptrs else np.zeros(0, np.int64),
+            np.concatenate(dl_syns) if dl_syns else np.zeros(0, np.int64))
 
     def weights_of(self, label: str) -> np.ndarray:
         """The current weights of synapse set ``label`` (a view, in its order)."""

@@ -230,7 +230,7 @@ def plasticity(step, dt, plastic, g_start, q_start, n_groups, s_pre_kind, s_pre,
     delays keeps each of its last L steps' pre traces (a copy a step).
     """
     pl_set, pl_par, pl_int, h, y, hist, hist_n, col_ptr, col_syn, col_pre, \
-        scale = plastic
+        scale, dl_ptr, dl_syn = plastic
     for p in range(pl_set.shape[0]):
         s = pl_set[p]
         a_plus, a_minus, w_max = pl_par[p, 0], pl_par[p, 1], pl_par[p, 2]
@@ -241,7 +241,7 @@ def plasticity(step, dt, plastic, g_start, q_start, n_groups, s_pre_kind, s_pre,
         n_pre, n_post, room = pl_int[p, 3], pl_int[p, 4], pl_int[p, 5]
         h_off, y_off, hist_off, histn_off = pl_int[p, 6], pl_int[p, 7], \
             pl_int[p, 8], pl_int[p, 9]
-        ptr_off, syn_off = pl_int[p, 10], pl_int[p, 11]
+        ptr_off, syn_off, dl_off = pl_int[p, 10], pl_int[p, 11], pl_int[p, 12]
         # the step's pre spikes (as in transmission) and post spikes
         if s_pre_kind[s] == PRE_GROUP:
             pre_base = g_start[s_pre[s]]
@@ -263,7 +263,7 @@ def plasticity(step, dt, plastic, g_start, q_start, n_groups, s_pre_kind, s_pre,
                 factor = math.exp(-(dt - after[post_base + q]) / tau_plus) * pre_scale
                 for e in range(cptr[j], cptr[j + 1]):
                     syn = col_syn[syn_off + e]
-                    row = last - delays[syn]
+                    row = last - (d_min if d_min == d_max else delays[syn])
                     if row < 0:
                         row += length
                     x = h[h_off + row * n_pre + col_pre[syn_off + e]] * factor
@@ -297,18 +297,15 @@ def plasticity(step, dt, plastic, g_start, q_start, n_groups, s_pre_kind, s_pre,
         hist_n[histn_off + now] = pre_count
         # -- 4. depression at arrivals --
         if a_minus > 0.0:
-            ptr = ptr_data[s_ptr_off[s]:s_ptr_off[s + 1]]
-            first = s_syn_off[s]
+            dptr = dl_ptr[dl_off:dl_off + n_pre * length + 1]
             for d in range(d_min, d_max + 1):
                 back = (step - d) % length
                 arrived = hist[hist_off + back * room:hist_off + back * room
                                + hist_n[histn_off + back]]
                 for q in range(arrived.shape[0]):
-                    i = arrived[q]
-                    for k in range(ptr[i], ptr[i + 1]):
-                        syn = first + k
-                        if d_min != d_max and delays[syn] != d:
-                            continue
+                    at = arrived[q] * length + d
+                    for k in range(dptr[at], dptr[at + 1]):
+                        syn = dl_syn[syn_off + k]
                         w = weights[syn]
                         if soft:
                             w -= a_minus * (w / w_max) * (yp[targets[syn]] * s_post)
