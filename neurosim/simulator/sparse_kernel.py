@@ -34,6 +34,7 @@ from numba import njit, types
 from numba.core.typing.typeof import typeof_impl
 
 from ..neurons.base import GROUP_STEP_SIGNATURE
+from ..neurons.group_drive import CompiledStep
 
 _FINITE = 1e300
 #: Most spikes a Poisson source emits in one step (beyond: clipped).
@@ -65,20 +66,7 @@ class ModelSlots(tuple):
             raise ValueError(f"the network's groups use {len(steps)} neuron models; "
                              f"at most {MODEL_SLOTS} can run together")
         padded = [*steps, *[no_group] * (MODEL_SLOTS - len(steps))]
-        return super().__new__(cls, [_Compiled(step) for step in padded])
-
-
-class _Compiled:
-    """A compiled group step by its address (numba's wrapper-address protocol)."""
-
-    def __init__(self, dispatcher):
-        self.dispatcher = dispatcher  # keeps the compiled code alive
-        result = dispatcher.get_compile_result(GROUP_STEP_SIGNATURE)
-        self.address = result.library.get_pointer_to_function(
-            result.fndesc.llvm_cfunc_wrapper_name)
-
-    def __wrapper_address__(self):
-        return self.address
+        return super().__new__(cls, [CompiledStep(step) for step in padded])
 
 
 _SLOTS_TYPE = types.UniTuple(types.FunctionType(GROUP_STEP_SIGNATURE), MODEL_SLOTS)
