@@ -57,5 +57,6 @@ def test_an_unknown_model_is_a_one_line_error(tmp_path):
     out = neurosim("run", "network", "--set", "model=nope", "--out", "r", cwd=tmp_path)
     assert out.returncode == 2
     assert "model 'nope': no such file" in out.stderr
-    assert "communication_channel, integrator, oscillator" in out.stderr
+    assert ("brunel, cobahh, communication_channel, cuba, integrator, oscillator"
+            in out.stderr)
     assert not (tmp_path / "r").exists()
