@@ -37,7 +37,7 @@ from ..vecmath import vexp, vlog
 from .base import GROUP_STEP_SIGNATURE, NeuronType
 from .group_inputs import (channel_sums, channel_sums_numpy, decay_channels,
                            decay_channels_numpy, decays, decays_numpy, delta_jump,
-                           delta_jump_numpy)
+                           delta_jump_numpy, stage_inputs, step_decays)
 
 _FINITE = 1e300
 
@@ -193,20 +193,15 @@ def adex_step(state, i_ext, syn, syn_tau, syn_rev, syn_kind, dt, par, spiked, af
     z_peak = vexp((v_t - par[9]) / d_t)
     z_reset = vexp((v_t - v_r) / d_t)
     h = dt * 1e3
-    d = np.empty((3, syn.shape[0]))
+    d = step_decays(syn_tau, dt)
     e = np.empty((3, syn.shape[0]))
-    decays(syn_tau, 0.0, d[0])
-    decays(syn_tau, 0.5 * dt, d[1])
-    decays(syn_tau, dt, d[2])
     count = 0
     for i in range(state.shape[1]):
         v = state[0, i] + delta_jump(syn, syn_kind, i)
         w = state[1, i]
         drive = i_ext[i]
         z = vexp((v_t - v) / d_t)
-        in0 = channel_sums(syn, syn_rev, syn_kind, i, d[0])
-        in2 = channel_sums(syn, syn_rev, syn_kind, i, d[2])
-        in1 = channel_sums(syn, syn_rev, syn_kind, i, d[1])
+        in0, in1, in2 = stage_inputs(syn, syn_rev, syn_kind, i, d)
         ze, we = _rk4(z, w, h, drive, in0, in1, in2, par, z_peak)
         if ze <= z_peak:
             frac = (z - z_peak) / (z - ze) if z > z_peak else 0.0

@@ -40,7 +40,8 @@ from numba import njit
 from ..validation import as_float
 from .base import GROUP_STEP_SIGNATURE, NeuronType
 from .equation_parser import FUNCTIONS, INPUT, parse_model
-from .group_inputs import channel_sums, decay_channels, decays, delta_jump
+from .group_inputs import (channel_sums, decay_channels, decays, delta_jump,
+                           stage_inputs, step_decays)
 
 #: The hidden state that counts a neuron's refractory time left (s).
 REFRACTORY = "refractory_left"
@@ -281,22 +282,15 @@ def step_source(model, parameters, refractory: bool, scale: float) -> str:
         f"    S = {scale!r}",
         f"    t_ref = par[{len(parameters)}]",
         "    n_ch = syn.shape[0]",
-        "    d0 = np.empty(n_ch)",
-        "    dm = np.empty(n_ch)",
-        "    d1 = np.empty(n_ch)",
+        "    d = step_decays(syn_tau, dt)",
         "    ea = np.empty(n_ch)",
         "    eb = np.empty(n_ch)",
-        "    decays(syn_tau, 0.0, d0)",
-        "    decays(syn_tau, 0.5 * dt, dm)",
-        "    decays(syn_tau, dt, d1)",
         "    count = 0",
         "    for i in range(state.shape[1]):",
         f"        y = ({unpack},)",
         f"        left = state[{m}, i]" if refractory else "        left = 0.0",
         "        drive = i_ext[i]",
-        "        in0 = channel_sums(syn, syn_rev, syn_kind, i, d0)",
-        "        in1 = channel_sums(syn, syn_rev, syn_kind, i, dm)",
-        "        in2 = channel_sums(syn, syn_rev, syn_kind, i, d1)",
+        "        in0, in1, in2 = stage_inputs(syn, syn_rev, syn_kind, i, d)",
         "        s0 = 0.0",
         "        start = in0",
         "        if left >= dt:  # refractory all step: the potential held",
@@ -372,7 +366,8 @@ def _compile(source: str):
     """The group step of generated ``source``, compiled."""
     namespace = {"np": np, "math": math, "decays": decays,
                  "channel_sums": channel_sums, "delta_jump": delta_jump,
-                 "decay_channels": decay_channels}
+                 "decay_channels": decay_channels, "stage_inputs": stage_inputs,
+                 "step_decays": step_decays}
     exec(compile(source, "<equation neuron>", "exec"), namespace)  # our own source
     for name in ("_rhs", "_sub", "_over", "_reset"):
         namespace[name] = njit(inline="always", error_model="numpy")(namespace[name])

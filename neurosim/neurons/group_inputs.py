@@ -48,6 +48,25 @@ def channel_sums(syn, syn_rev, syn_kind, i, d):
     return cur, g, ge
 
 
+@njit(cache=True, error_model="numpy")
+def step_decays(syn_tau, dt):
+    """(3, n_channels): e^(−s/τ_k) at s = 0, dt/2 and dt, the RK4 stages' times."""
+    d = np.empty((3, syn_tau.shape[0]))
+    decays(syn_tau, 0.0, d[0])
+    decays(syn_tau, 0.5 * dt, d[1])
+    decays(syn_tau, dt, d[2])
+    return d
+
+
+@njit(inline="always", cache=True, error_model="numpy")
+def stage_inputs(syn, syn_rev, syn_kind, i, d):
+    """Neuron i's ``channel_sums`` at the step's start, middle and end (``d`` from
+    ``step_decays``)."""
+    return (channel_sums(syn, syn_rev, syn_kind, i, d[0]),
+            channel_sums(syn, syn_rev, syn_kind, i, d[1]),
+            channel_sums(syn, syn_rev, syn_kind, i, d[2]))
+
+
 @njit(inline="always", cache=True, error_model="numpy")
 def delta_jump(syn, syn_kind, i):
     """Σ of neuron i's delta channels (mV)."""

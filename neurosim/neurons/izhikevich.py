@@ -28,7 +28,7 @@ from ..validation import as_float
 from .base import GROUP_STEP_SIGNATURE, NeuronType
 from .group_inputs import (channel_sums, channel_sums_numpy, decay_channels,
                            decay_channels_numpy, decays, decays_numpy, delta_jump,
-                           delta_jump_numpy)
+                           delta_jump_numpy, stage_inputs, step_decays)
 
 _FINITE = 1e300
 
@@ -155,19 +155,14 @@ def izhikevich_step(state, i_ext, syn, syn_tau, syn_rev, syn_kind, dt, par, spik
     docstring), neuron by neuron."""
     c, d_jump, v_peak = par[2], par[3], par[4]
     h = dt * 1e3
-    d = np.empty((3, syn.shape[0]))
+    d = step_decays(syn_tau, dt)
     e = np.empty((3, syn.shape[0]))
-    decays(syn_tau, 0.0, d[0])
-    decays(syn_tau, 0.5 * dt, d[1])
-    decays(syn_tau, dt, d[2])
     count = 0
     for i in range(state.shape[1]):
         v = state[0, i] + delta_jump(syn, syn_kind, i)
         u = state[1, i]
         drive = i_ext[i]
-        in0 = channel_sums(syn, syn_rev, syn_kind, i, d[0])
-        in2 = channel_sums(syn, syn_rev, syn_kind, i, d[2])
-        in1 = channel_sums(syn, syn_rev, syn_kind, i, d[1])
+        in0, in1, in2 = stage_inputs(syn, syn_rev, syn_kind, i, d)
         ve, ue = _rk4(v, u, h, drive, in0, in1, in2, par)
         if ve >= v_peak:
             frac = (v_peak - v) / (ve - v) if v < v_peak else 0.0
