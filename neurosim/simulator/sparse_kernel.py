@@ -169,12 +169,8 @@ def sparse_step(step, dt, rng, models, g_start, g_slot, st_data, st_lay, par_dat
                     _row(ring_data, ring_lay, c, step % length))
     # -- 6. transmission ----------------------------------------------------------
     for s in range(s_pre_kind.shape[0]):
-        if s_pre_kind[s] == PRE_GROUP:
-            base = g_start[s_pre[s]]
-            count = counts[s_pre[s]]
-        else:
-            base = g_start[n_groups] + 4 * q_start[s_pre[s]]
-            count = counts[n_groups + s_pre[s]]
+        base, count = _source_spikes(s, s_pre_kind, s_pre, g_start, q_start,
+                                     n_groups, counts)
         if count == 0:
             continue
         c = s_channel[s]
@@ -189,6 +185,15 @@ def sparse_step(step, dt, rng, models, g_start, g_slot, st_data, st_lay, par_dat
                    s_channel, ch_group, s_ptr_off, s_syn_off, ptr_data, targets,
                    weights, delays, spiked, after, counts)
     return OK, -1
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _source_spikes(s, s_pre_kind, s_pre, g_start, q_start, n_groups, counts):
+    """(where in ``spiked``/``after`` the step's spikes of synapse set s's source
+    start, how many there are): a group's, or a Poisson group's."""
+    if s_pre_kind[s] == PRE_GROUP:
+        return g_start[s_pre[s]], counts[s_pre[s]]
+    return g_start[n_groups] + 4 * q_start[s_pre[s]], counts[n_groups + s_pre[s]]
 
 
 @njit(cache=True, error_model="numpy")
@@ -231,12 +236,8 @@ def plasticity(step, dt, plastic, g_start, q_start, n_groups, s_pre_kind, s_pre,
             pl_int[p, 8], pl_int[p, 9]
         ptr_off, syn_off, dl_off = pl_int[p, 10], pl_int[p, 11], pl_int[p, 12]
         # the step's pre spikes (as in transmission) and post spikes
-        if s_pre_kind[s] == PRE_GROUP:
-            pre_base = g_start[s_pre[s]]
-            pre_count = counts[s_pre[s]]
-        else:
-            pre_base = g_start[n_groups] + 4 * q_start[s_pre[s]]
-            pre_count = counts[n_groups + s_pre[s]]
+        pre_base, pre_count = _source_spikes(s, s_pre_kind, s_pre, g_start, q_start,
+                                             n_groups, counts)
         g = ch_group[s_channel[s]]
         post_base = g_start[g]
         post_count = counts[g]
