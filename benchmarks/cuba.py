@@ -58,7 +58,9 @@ C_M = 250.0  # pF
 NEST_W_E, NEST_W_I = W_E * C_M / TAU_M, W_I * C_M / TAU_M  # pA
 
 
-def ours(net, n, p):
+def ours(net, n, p, delay=0.0, excitatory_rule=None):
+    """CUBA's groups and synapses in ``net``; ``delay`` (s) on every synapse and
+    ``excitatory_rule`` the learning rule of E's (``stdp.py``)."""
     lif = ns.IAF(V_rest=E_L, V_th=V_T, V_reset=V_R, tau_m=TAU_M, tau_ref=REFRACTORY)
     channels = {"ge": ns.PSC(TAU_E * 1e-3), "gi": ns.PSC(TAU_I * 1e-3)}
     n_e = n * 4 // 5
@@ -66,9 +68,11 @@ def ours(net, n, p):
                   initial={"v": ns.Uniform(V_R, V_T)})
     I = net.group(n - n_e, lif, label="I", channels=dict(channels),
                   initial={"v": ns.Uniform(V_R, V_T)})
-    for pre, channel, w in ((E, "ge", W_E), (I, "gi", W_I)):
+    for pre, channel, w, rule in ((E, "ge", W_E, excitatory_rule),
+                                  (I, "gi", W_I, None)):
         for post in (E, I):
-            net.synapses(pre, post, p=p, weight=w, synapse=channel)
+            net.synapses(pre, post, p=p, weight=w, synapse=channel, delay=delay,
+                         learning_rule=rule)
     return [E, I]
 
 

@@ -27,12 +27,10 @@ import time
 
 import numpy as np
 
+import cuba as cuba_benchmark
 import neurosim as ns
 
 DT = 1e-4
-TAU_M, TAU_E, TAU_I = 20.0, 5.0, 10.0  # ms (cuba.py)
-V_T, V_R, E_L = -50.0, -60.0, -49.0  # mV
-W_E, W_I = 60 * 0.27 / 10, -20 * 4.5 / 10  # mV: 1.62, -9.0
 
 
 def stdp_rule(w_max, learn=True):
@@ -42,21 +40,12 @@ def stdp_rule(w_max, learn=True):
 
 
 def cuba(rule_of, seed=1, n=4000, p=0.02, delay=0.0):
-    """The CUBA network; ``rule_of(w_max)`` the excitatory synapses' rule."""
+    """The CUBA network of ``cuba.py``; ``rule_of(w_max)`` the excitatory synapses'
+    rule."""
     net = ns.Network(seed=seed)
-    lif = ns.IAF(V_rest=E_L, V_th=V_T, V_reset=V_R, tau_m=TAU_M, tau_ref=5.0)
-    channels = {"ge": ns.PSC(TAU_E * 1e-3), "gi": ns.PSC(TAU_I * 1e-3)}
-    n_e = n * 4 // 5
-    E = net.group(n_e, lif, label="E", channels=dict(channels),
-                  initial={"v": ns.Uniform(V_R, V_T)})
-    I = net.group(n - n_e, lif, label="I", channels=dict(channels),
-                  initial={"v": ns.Uniform(V_R, V_T)})
-    for post in (E, I):
-        net.synapses(E, post, p=p, weight=W_E, synapse="ge", delay=delay,
-                     learning_rule=rule_of(2 * W_E))
-        net.synapses(I, post, p=p, weight=W_I, synapse="gi", delay=delay)
-    net.probe(E, "spikes")
-    net.probe(I, "spikes")
+    rule = rule_of(2 * cuba_benchmark.W_E)
+    for group in cuba_benchmark.ours(net, n, p, delay, rule):
+        net.probe(group, "spikes")
     return net, ("E", "I"), n
 
 
