@@ -17,8 +17,7 @@ from ..io import ResultsWriter
 from . import kernel as K
 from .build import Model
 from .packing import packed_layout, view
-from .results import (NetworkResults, is_report, node_ids_path, probe_attrs,
-                      probe_paths, probe_units)
+from .results import NetworkResults, probe_attrs, probe_units
 
 #: Steps per compiled call (the progress bar and the Python work between calls).
 CHUNK_STEPS = 2000
@@ -302,20 +301,21 @@ class Simulator:
                 continue
             width = m.p_col_start[q + 1] - m.p_col_start[q]
             self._stream_rows(probe, sampling, np.zeros((0, width)), np.zeros(0))
-            probes = self.network.probes
-            if not is_report(probe, probes) and probe.neurons is not None:
-                self.stream.analysis(node_ids_path(probe, probes),
+            place = self.results.places[id(probe)]
+            if place is not None and probe.neurons is not None:
+                self.stream.analysis(f"{place[0]}_node_ids",
                                      probe.neurons.astype(np.uint64), {"units": "1"})
         self._flush_stream()
 
     def _stream_rows(self, probe, sampling, rows, t):
         """Append a probe's samples ``rows`` at times ``t`` (s) to the streamed file."""
-        if is_report(probe, self.network.probes):
+        place = self.results.places[id(probe)]
+        if place is None:
             self.stream.report(probe.target.label, rows, self.dt * sampling.start,
                                self.dt * sampling.every,
                                units=probe_units(probe), node_ids=probe.neurons)
         else:
-            values, times = probe_paths(probe, self.network.probes)
+            values, times = place
             self.stream.append(values, rows, {"units": probe_units(probe),
                                               **probe_attrs(probe, sampling, self.dt)})
             self.stream.append(times, t, {"units": "s"})

@@ -18,7 +18,7 @@ class NetworkResults(Results):
     ``Simulator.clear_probes``, within the probe's window.
     ``save`` writes SONATA spikes for every population with a spike probe, voltage
     probes as reports, and decoded, current and rate probes under ``/analysis``
-    (``probe_paths``: a second probe of a variable already probed goes under its
+    (``probe_places``: a second probe of a variable already probed goes under its
     own label).
     """
 
@@ -31,6 +31,8 @@ class NetworkResults(Results):
         self.mode = mode
         self.t_stop = 0.0
         self._sampling = {id(p): s for p, s in zip(network.probes, sampling)}
+        #: id(probe) -> None (the SONATA report) or its /analysis (values, times)
+        self.places = probe_places(network.probes)
         self._widths = {id(p): w for p, w in zip(network.probes, widths)}
         self._cleared = 0  # the step after which the probes' data start
         self._chunks: dict[int, list[np.ndarray]] = {id(p): [] for p in network.probes}
@@ -86,51 +88,48 @@ class NetworkResults(Results):
                 continue
             data, t = self[probe], self.times(probe)
             sampling = self._sampling[id(probe)]
-            probes = self.network.probes
-            if is_report(probe, probes):
+            place = self.places[id(probe)]
+            if place is None:
                 self.add_report(target.label, data, t[0] if t.size else 0.0,
                                 self.dt * sampling.every, units=probe_units(probe),
                                 variable="v", node_ids=probe.neurons)
             else:
-                values, times = probe_paths(probe, probes)
+                values, times = place
                 self.add(values, data, units=probe_units(probe),
                          **probe_attrs(probe, sampling, self.dt))
                 self.add(times, t, units="s")
                 if probe.neurons is not None:
-                    self.add(node_ids_path(probe, probes), probe.neurons, units="1")
+                    self.add(f"{values}_node_ids", probe.neurons, units="1")
         self.metrics.setdefault("t_stop", self.t_stop)
         self.metrics.setdefault("dt", self.dt)
         return super().save(path, provenance)
 
 
-def _probed_before(probe: Probe, probes) -> bool:
-    """Whether a probe before ``probe`` in ``probes`` records the same variable of
-    the same target."""
-    for other in probes:
-        if other is probe:
-            return False
-        if other.target is probe.target and other.what == probe.what:
-            return True
-    return False
-
-
-def is_report(probe: Probe, probes) -> bool:
-    """Whether ``probe`` (one of the network's ``probes``) is saved as the SONATA
-    report ``/report/<target>``: the first voltage probe of its target."""
-    return probe.what == "voltage" and not _probed_before(probe, probes)
-
-
-def probe_paths(probe: Probe, probes=()) -> tuple[str, str]:
-    """Where a (non-spike, non-report) probe's samples and times go in /analysis:
-    ``decoded/<probe>/{x_hat, t}``; ``traces/<target>/{<what>, <what>_t}`` for the
-    first probe of a variable in ``probes`` (the network's), and
-    ``traces/<target>/by_probe/<probe>/{<what>, <what>_t}`` for each later one."""
-    if probe.what == "decoded":
-        return f"decoded/{probe.label}/x_hat", f"decoded/{probe.label}/t"
-    base = f"traces/{probe.target.label}"
-    if _probed_before(probe, probes):
-        base += f"/by_probe/{probe.label}"
-    return f"{base}/{probe.what}", f"{base}/{probe.what}_t"
+def probe_places(probes) -> dict:
+    """id(probe) -> where each non-spike probe of ``probes`` (the network's) is
+    saved: None for the SONATA report ``/report/<target>`` (the first voltage probe
+    of its target), else its /analysis (values, times) paths: ``decoded/<probe>/
+    {x_hat, t}``; ``traces/<target>/{<what>, <what>_t}`` for the first probe of a
+    variable, ``traces/<target>/by_probe/<probe>/{<what>, <what>_t}`` for each
+    later one. A probe of some neurons adds ``<values>_node_ids``."""
+    seen, places = set(), {}
+    for probe in probes:
+        if probe.what == "spikes":
+            continue
+        key = (id(probe.target), probe.what)
+        later = key in seen
+        seen.add(key)
+        if probe.what == "decoded":
+            places[id(probe)] = (f"decoded/{probe.label}/x_hat",
+                                 f"decoded/{probe.label}/t")
+        elif probe.what == "voltage" and not later:
+            places[id(probe)] = None
+        else:
+            base = f"traces/{probe.target.label}"
+            if later:
+                base += f"/by_probe/{probe.label}"
+            places[id(probe)] = (f"{base}/{probe.what}", f"{base}/{probe.what}_t")
+    return places
 
 
 def probe_units(probe: Probe) -> str:
@@ -149,11 +148,6 @@ def probe_units(probe: Probe) -> str:
         return probe.target.neuron.state_units[probe.what]
     name = "v" if probe.what == "voltage" else "current"
     return probe.target.neuron.state_units.get(name, "1")
-
-
-def node_ids_path(probe: Probe, probes=()) -> str:
-    """Where the neurons of a (non-report) probe of some neurons go."""
-    return f"{probe_paths(probe, probes)[0]}_node_ids"
 
 
 def probe_attrs(probe: Probe, sampling, dt: float) -> dict:
