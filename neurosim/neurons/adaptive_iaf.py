@@ -32,7 +32,7 @@ from numba import njit
 
 from ..synapses.models import CONDUCTANCE, DELTA
 from ..validation import as_float
-from .base import GROUP_STEP_SIGNATURE
+from .base import GROUP_STEP_SIGNATURE, NeuronType
 from .group_inputs import decay_channels, decay_channels_numpy
 from .iaf import IAF
 
@@ -68,8 +68,9 @@ class AdaptiveIAF(IAF):
         object.__setattr__(self, "b", as_float("b (nA)", self.b, nonnegative=True))
 
     def rates(self, J) -> np.ndarray:
-        raise NotImplementedError("AdaptiveIAF has no closed-form rate curve; "
-                                  "neurosim.rates(neuron, currents) simulates one")
+        """None in closed form (IAF's ignores the adaptation): raises
+        NotImplementedError, and ``neurosim.rates`` simulates."""
+        return NeuronType.rates(self, J)
 
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         return {"v": np.full(n, self.V_rest), "w": np.zeros(n), "ref": np.zeros(n)}

@@ -150,10 +150,6 @@ class AdEx(NeuronType):
         return np.array([self.C, self.g_L, self.E_L, self.V_T, self.Delta_T, self.a,
                          self.tau_w, self.b, self.V_r, self.V_peak])
 
-    def rates(self, J) -> np.ndarray:
-        raise NotImplementedError("AdEx has no closed-form rate curve; "
-                                  "neurosim.rates(neuron, currents) simulates one")
-
     @staticmethod
     def group_step():
         return adex_step

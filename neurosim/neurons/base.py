@@ -75,8 +75,12 @@ class NeuronType:
         return cls(**cls.presets[name])
 
     def rates(self, J) -> np.ndarray:
-        """Steady-state firing rate (Hz) for constant input ``J`` (any shape)."""
-        raise NotImplementedError
+        """Steady-state firing rate (Hz) for constant input ``J`` (any shape); models
+        without a closed form (the group models but IAF) raise NotImplementedError
+        and ``neurosim.rates`` simulates them."""
+        raise NotImplementedError(f"{type(self).__name__} has no closed-form rate "
+                                  "curve; neurosim.rates(neuron, currents) simulates "
+                                  "one")
 
     def max_rate(self) -> float:
         """The highest rate the model reaches (Hz; ``inf`` if unbounded)."""

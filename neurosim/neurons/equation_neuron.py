@@ -165,10 +165,6 @@ class EquationNeuron(NeuronType):
         return np.array([*self._values.values(),
                          self.refractory / _TIME_UNITS[self.time_unit]])
 
-    def rates(self, J) -> np.ndarray:
-        raise NotImplementedError("EquationNeuron has no closed-form rate curve; "
-                                  "neurosim.rates(neuron, currents) simulates one")
-
     def group_step(self):
         """The compiled step (one compilation per distinct model text)."""
         source = step_source(self._model, list(self._values), self.refractory > 0,

@@ -117,10 +117,6 @@ class Izhikevich(NeuronType):
         """[a, b, c, d, v_peak]."""
         return np.array([self.a, self.b, self.c, self.d, self.v_peak])
 
-    def rates(self, J) -> np.ndarray:
-        raise NotImplementedError("Izhikevich has no closed-form rate curve; "
-                                  "neurosim.rates(neuron, currents) simulates one")
-
     @staticmethod
     def group_step():
         return izhikevich_step

@@ -99,10 +99,6 @@ class TraubMiles(NeuronType):
                 "h": np.full(n, a_h / (a_h + b_h)), "n": np.full(n, a_n / (a_n + b_n)),
                 "ref": np.zeros(n)}
 
-    def rates(self, J) -> np.ndarray:
-        raise NotImplementedError("TraubMiles has no closed-form rate curve; "
-                                  "neurosim.rates(neuron, currents) simulates one")
-
     @staticmethod
     def group_step():
         return traub_step

@@ -86,3 +86,14 @@ def test_rates_simulate_the_group_models_without_a_rate_curve():
     steady = ns.rates(adex, [500.0])[0]
     first_isi = np.diff(ns.simulate(adex, 500.0, 0.2).spike_times[0][:2])[0]
     assert 0.0 < steady < 0.5 / first_isi
+
+
+def test_adaptive_iaf_does_not_take_the_iaf_rate_curve():
+    """IAF's closed form ignores adaptation: AdaptiveIAF refuses it, and its
+    simulated steady rate lies below the IAF's at the same current."""
+    adaptive = ns.AdaptiveIAF(b=1.0)
+    with pytest.raises(NotImplementedError, match="AdaptiveIAF has no closed-form"):
+        adaptive.rates(np.array([20.0]))
+    plain = ns.IAF(**{k: getattr(adaptive, k) for k in
+                      ("V_rest", "V_th", "V_reset", "tau_m", "tau_ref", "R")})
+    assert 0.0 < ns.rates(adaptive, [20.0])[0] < 0.9 * ns.rates(plain, [20.0])[0]
