@@ -8,7 +8,7 @@ from .data import digits
 from .errors import ConfigError, SimulationError
 from .export_neo import to_neo
 from .export_nwb import export_nwb
-from .learning import STDP
+from .learning import PES, STDP
 from .network import Network
 from .network_files import load_network
 from .nef import (Choice, Gaussian, Population, QuasirandomHypersphere, Uniform,
@@ -48,7 +48,7 @@ __all__ = [
     "Network", "NetworkResults", "Simulator", "load_network",
     "AllToAll", "Explicit", "FixedInDegree", "FixedProbability", "OneToOne",
     # learning
-    "STDP",
+    "PES", "STDP",
     # results, export, sweeps
     "Report", "Results", "SpikeTrains", "export_nwb", "to_neo", "sweep", "digits",
     "__version__",

@@ -1,5 +1,20 @@
 """Learning rules, as descriptions: what a connection learns, not how it is run.
 
+``PES`` (prescribed error sensitivity) learns the decoders of a decoded
+connection (``Network.connect(..., learning_rule=PES(...))``) from an error
+signal connected to the rule (``net.connect(error, conn.learning_rule)``). Each
+step ending at t_k, with e the error (the connection's output space,
+``post.dimensions``: the sum of the error connections at t_k), a the activities
+of the N pre-synaptic neurons filtered by ``pre_synapse`` (Hz) and κ the learning
+rate, the decoders D (N, post.dimensions; the connection's transform folded in)
+change by
+
+    ΔD = −κ · dt / N · a eᵀ
+
+— Nengo's convention, so a learning rate carries over from a Nengo model. The
+error is "actual − target": a positive error lowers the output. The new decoders
+act from the next step on.
+
 ``STDP`` is pair-based spike-timing-dependent plasticity on neuron-to-neuron
 synapses (``Network.synapses(..., learning_rule=STDP(...))``); its update runs in
 the compiled time loop (``simulator.sparse_kernel``). A rule holds parameters
@@ -43,7 +58,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import as_choice, as_float
+from .synapses import PSC
+from .validation import _show, as_choice, as_float
 
 ADDITIVE, MULTIPLICATIVE = 0, 1
 _RULES = {"additive": ADDITIVE, "multiplicative": MULTIPLICATIVE}
@@ -51,6 +67,41 @@ _RULES = {"additive": ADDITIVE, "multiplicative": MULTIPLICATIVE}
 
 class LearningRule:
     """Base class of the learning rules (descriptions)."""
+
+
+@dataclass(frozen=True)
+class PES(LearningRule):
+    """Prescribed error sensitivity on a decoded connection (module docstring).
+
+    Parameters
+    ----------
+    learning_rate : float, 1/s
+        κ (>= 0) in ΔD = −κ dt / N · a eᵀ; Nengo's default 1e-4.
+    pre_synapse : PSC or None
+        The filter of the pre-synaptic activities a (Nengo's default: a 5 ms
+        exponential); None uses the spikes as impulses (1/dt) or the rates as they
+        are.
+    """
+
+    learning_rate: float = 1e-4
+    pre_synapse: PSC | None = PSC(0.005)
+
+    def __post_init__(self):
+        object.__setattr__(self, "learning_rate",
+                           as_float("PES learning_rate (1/s)", self.learning_rate,
+                                    nonnegative=True))
+        if self.pre_synapse is not None and not isinstance(self.pre_synapse, PSC):
+            raise TypeError(f"PES pre_synapse must be a PSC or None, got "
+                            f"{_show(self.pre_synapse)}")
+
+    def update(self, decoders, activities, error, dt):
+        """The decoders after one step: D − κ dt / N · a eᵀ, for ``decoders``
+        (N, d), ``activities`` (N,) in Hz and ``error`` (d,), over ``dt`` s — the
+        closed form the tests hold the compiled loop to."""
+        D = np.asarray(decoders, dtype=np.float64)
+        a = np.asarray(activities, dtype=np.float64)
+        e = np.asarray(error, dtype=np.float64)
+        return D - self.learning_rate * dt / D.shape[0] * np.outer(a, e)
 
 
 @dataclass(frozen=True)
@@ -111,4 +162,4 @@ class STDP(LearningRule):
                         -self.A_minus * down * np.exp(-lag / self.tau_minus))
 
 
-__all__ = ["LearningRule", "STDP"]
+__all__ = ["LearningRule", "PES", "STDP"]

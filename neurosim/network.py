@@ -15,7 +15,7 @@ import numpy as np
 from .connectivity import FixedProbability, Rule
 from .groups import (NeuronGroup, NoiseCurrent, PoissonGroup, PoissonInput, Synapses,
                      is_conductance)
-from .learning import STDP, LearningRule
+from .learning import PES, STDP, LearningRule
 from .nef.dists import Distribution
 from .nef.population import Population
 from .nef.solvers import resolve
@@ -27,6 +27,8 @@ from .synapses.models import DELTA, SynapseModel, as_synapse_model
 from .validation import _show, as_array, as_choice, as_float, as_int, as_window
 
 PROBE_KINDS = ("decoded", "spikes", "voltage", "current", "rates")
+#: what a probe of a connection records
+CONNECTION_PROBE_KINDS = ("decoders",)
 
 
 @dataclass(eq=False)
@@ -73,11 +75,13 @@ class Output:
 
 @dataclass(eq=False)
 class Connection:
-    """From an Input or Population to a Population or Output.
+    """From an Input or Population to a Population, Output or learning rule.
 
     ``decoder_options`` are passed to ``Population.decoders`` (function, solver, reg,
     eval_points). ``transform`` maps the decoded (or input) vector to the post
     object's dimensions. ``weights="full"`` forms the neuron-to-neuron matrix.
+    ``learning_rule`` is the connection's ``Learning`` (None: fixed decoders);
+    ``label`` names it in the results file.
     """
 
     pre: object
@@ -87,6 +91,33 @@ class Connection:
     weights: str
     decoder_options: dict = field(default_factory=dict)
     size_in: int = 0
+    label: str = ""
+    learning_rule: object = None
+
+    @property
+    def learning_rule_type(self):
+        """The rule's description (``ns.PES``), as Nengo's attribute; or None."""
+        return None if self.learning_rule is None else self.learning_rule.rule
+
+
+@dataclass(eq=False)
+class Learning:
+    """The learning of one decoded connection (``conn.learning_rule``): its
+    ``rule`` (a ``learning.PES``), and the target of the connections that bring
+    its error (``net.connect(error, conn.learning_rule)``), of the connection's
+    output dimensions."""
+
+    connection: Connection
+    rule: LearningRule
+
+    @property
+    def dimensions(self) -> int:
+        """The error's dimensions: those of the learning connection's post."""
+        return self.connection.post.dimensions
+
+    @property
+    def label(self) -> str:
+        return f"{self.connection.label}.learning"
 
 
 @dataclass(eq=False)
@@ -420,8 +451,10 @@ class Network:
     def connect(self, pre, post, synapse: PSC | None = PSC(0.005), function=None,
                 transform=None, solver=None, reg: float | None = None,
                 eval_points=None, weights: str = "factored",
-                decoders=None, learning_rule=None) -> Connection:
-        """Connect ``pre`` (Input or Population) to ``post`` (Population or Output).
+                decoders=None, learning_rule=None,
+                label: str | None = None) -> Connection:
+        """Connect ``pre`` (Input or Population) to ``post`` (Population, Output, or
+        another connection's ``learning_rule``, to bring it its error).
 
         From a population the connection carries the decoded ``function`` of its
         value (the identity by default), through ``transform``, filtered by
@@ -430,19 +463,20 @@ class Network:
         decode–filter–encode form (same result, O(N·M) per step). ``decoders``
         (N, k) gives the decoders directly instead of solving them (e.g. a trained
         network's weights); the decoded vector is then ``rates @ decoders``.
+        ``learning_rule=ns.PES(...)`` learns the decoders online (``learning``
+        module): they start as solved or given (``function=lambda x: 0 * x``
+        starts them at zero), and ``conn.learning_rule`` takes the error.
+        ``label`` names the connection (default ``<pre>_to_<post>``).
         """
         self._member(pre, (Input, Population), "pre")
-        self._member(post, (Population, Output), "post")
-        if isinstance(learning_rule, STDP):
-            raise ValueError(f"learning_rule={learning_rule!r}: STDP acts on the "
-                             "neuron-to-neuron synapses of neuron groups "
-                             "(net.synapses(pre_group, post_group, ..., "
-                             "learning_rule=ns.STDP(...))), not on a decoded "
-                             f"connection from {pre.label!r} to {post.label!r}")
-        if learning_rule is not None:
-            raise TypeError(f"learning_rule must be None for a decoded connection "
-                            f"(no rule for decoded connections is available yet), got "
-                            f"{_show(learning_rule)}")
+        if isinstance(post, Learning):
+            if not any(post is c.learning_rule for c in self.connections):
+                raise ValueError(f"post {post.label!r} is the learning rule of a "
+                                 "connection of another network")
+        else:
+            self._member(post, (Population, Output), "post")
+        self._check_decoded_rule(learning_rule, pre, post, weights)
+        label = self._connection_label(pre, post, label)
         if synapse is not None and not isinstance(synapse, PSC):
             raise TypeError(f"synapse must be a PSC or None, got {_show(synapse)}")
         weights = as_choice("weights", weights, {"factored", "full"})
@@ -478,9 +512,52 @@ class Network:
                 raise ValueError("weights='full' needs a population on both ends")
         size_out = post.dimensions
         L = transform_matrix(1.0 if transform is None else transform, size_in, size_out)
-        conn = Connection(pre, post, synapse, L, weights, options, size_in)
+        conn = Connection(pre, post, synapse, L, weights, options, size_in, label)
+        if learning_rule is not None:
+            conn.learning_rule = Learning(conn, learning_rule)
         self.connections.append(conn)
         return conn
+
+    @staticmethod
+    def _check_decoded_rule(rule, pre, post, weights):
+        """A learning rule for a decoded connection: PES, from a population, in
+        factored form, into a population or output."""
+        if rule is None:
+            return
+        if isinstance(rule, STDP):
+            raise ValueError(f"learning_rule={rule!r}: STDP acts on the "
+                             "neuron-to-neuron synapses of neuron groups "
+                             "(net.synapses(pre_group, post_group, ..., "
+                             "learning_rule=ns.STDP(...))), not on a decoded "
+                             f"connection from {pre.label!r} to {post.label!r}")
+        if not isinstance(rule, PES):
+            raise TypeError(f"learning_rule of a decoded connection must be an "
+                            f"ns.PES or None, got {_show(rule)}")
+        if not isinstance(pre, Population):
+            raise ValueError(f"PES learns the decoders of a population; the "
+                             f"connection from input {pre.label!r} has none")
+        if isinstance(post, Learning):
+            raise ValueError("a connection that brings an error to a learning rule "
+                             "cannot learn itself")
+        if weights != "factored":
+            raise ValueError(f"PES learns decoders: it needs weights='factored', got "
+                             f"weights={weights!r}")
+
+    def _connection_label(self, pre, post, label) -> str:
+        """``label`` checked and free, or the first free ``<pre>_to_<post>[_k]``."""
+        taken = {c.label for c in self.connections}
+        if label is not None:
+            label = check_name("label", label)
+            if label in taken:
+                raise ValueError(f"a connection labelled {label!r} exists; give "
+                                 "another label")
+            return label
+        base = f"{pre.label}_to_{post.label}"
+        label, k = base, 1
+        while label in taken:
+            k += 1
+            label = f"{base}_{k}"
+        return label
 
     def probe(self, target, what: str = "decoded", synapse: PSC | None = None,
               sample_every: float | None = None, label: str | None = None,
@@ -490,7 +567,9 @@ class Network:
         (populations); decoded values and spiking-mode rates are filtered by
         ``synapse``. Of a neuron group: ``"spikes"``, ``"voltage"`` (its first
         state variable), any other state variable or channel by name; of a Poisson
-        group, ``"spikes"``; of a synapse set (``synapses``), ``"weights"``.
+        group, ``"spikes"``; of a synapse set (``synapses``), ``"weights"``; of a
+        connection from a population, ``"decoders"`` (samples (T, N, k): the
+        decoders it applies, which change where it learns).
 
         Parameters
         ----------
@@ -514,6 +593,9 @@ class Network:
         if synapses is not None:
             raise ValueError("synapses selects the synapses of a weight probe "
                              "(probe(synapse_set, 'weights', synapses=...))")
+        if isinstance(target, Connection):
+            return self._decoder_probe(target, what, synapse, sample_every, label,
+                                       window, neurons)
         if isinstance(target, (NeuronGroup, PoissonGroup)):
             return self._group_probe(target, what, sample_every, label, window,
                                      neurons)
@@ -597,6 +679,22 @@ class Network:
         probe = self._add_probe(target, what, None, sample_every, label, window, None)
         probe.neurons = index
         return probe
+
+    def _decoder_probe(self, target, what, synapse, sample_every, label, window,
+                       neurons) -> Probe:
+        if not any(target is c for c in self.connections):
+            raise ValueError(f"target must be a connection of this network, got "
+                             f"{_show(target)}")
+        if what not in CONNECTION_PROBE_KINDS:
+            raise ValueError(f"connection {target.label!r} can be probed for "
+                             f"{CONNECTION_PROBE_KINDS}, got {what!r}")
+        if not isinstance(target.pre, Population) or target.weights != "factored":
+            raise ValueError(f"connection {target.label!r} has no decoders (it comes "
+                             "from an input or uses weights='full')")
+        if synapse is not None or neurons is not None:
+            raise ValueError(f"connection {target.label!r}: a decoder probe takes no "
+                             "synapse or neurons")
+        return self._add_probe(target, what, None, sample_every, label, window, None)
 
     def _add_probe(self, target, what, synapse, sample_every, label, window,
                    neurons) -> Probe:

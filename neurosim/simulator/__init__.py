@@ -92,7 +92,8 @@ class Simulator:
         #: every spike source, in the kernel's numbering of spike records
         self._sources = [*m.populations, *m.sparse.sources]
         self.results = NetworkResults(network, self.dt, self.mode, m.sampling,
-                                      list(np.diff(m.p_col_start)))
+                                      [self._sample_shape(q) for q in
+                                       range(len(m.probe_plan))])
         for probe in network.probes:  # a probed source that never fires: no spikes
             if probe.what == "spikes":
                 self.results.spikes.append(probe.target, np.zeros(0),
@@ -122,6 +123,18 @@ class Simulator:
         pre, post = self.model.sparse.pairs[self._synapse_set(synapses)]
         return pre.copy(), post.copy()
 
+    def decoders(self, connection) -> np.ndarray:
+        """The decoders a connection from a population applies now, (N, k) (a
+        copy): those solved or given — or, where it learns, as learned so far, its
+        transform folded in (k = its post's dimensions)."""
+        conns = self.network.connections
+        c = next((i for i, conn in enumerate(conns) if conn is connection), None)
+        if c is None or self.model.c_src_kind[c] != K.SRC_POPULATION:
+            raise ValueError(f"connection must be a connection with decoders (from a "
+                             f"population, weights='factored') of the simulated "
+                             f"network, got {_show(connection)}")
+        return view(*self.model.decs, c).copy()
+
     def _synapse_set(self, synapses) -> str:
         if not any(synapses is s for s in self.network.synapse_sets):
             raise ValueError(f"synapses must be a synapse set of the simulated "
@@ -130,7 +143,19 @@ class Simulator:
 
     def _final_weights(self):
         """Put the weights of every plastic synapse set, as they stand, in the
-        results (``/analysis/synapses/<label>/{weights, pre, post}``)."""
+        results (``/analysis/synapses/<label>/{weights, pre, post}``), and the
+        decoders of every learning connection (``/analysis/connections/<label>/
+        decoders``, (N, k))."""
+        for conn in self.network.connections:
+            if conn.learning_rule is None:
+                continue
+            path, decoders = f"connections/{conn.label}/decoders", self.decoders(conn)
+            if self.stream is None:
+                self.results.add(path, decoders, units="1/Hz",
+                                 t=self.steps * self.dt)
+            else:
+                self.stream.analysis(path, decoders, {"units": "1/Hz",
+                                                      "t": self.steps * self.dt})
         for _, conn in self.model.sparse.plastic_sets:
             units = conn.post.channels[conn.channel].units(conn.post.neuron)
             pre, post = self.model.sparse.pairs[conn.label]
@@ -252,6 +277,14 @@ class Simulator:
         if self.stream is None:
             self._final_weights()
 
+    def _sample_shape(self, q: int) -> tuple:
+        """The shape of one sample of probe ``q``: (width,), or a decoder probe's
+        (N, k)."""
+        m = self.model
+        if m.probe_plan[q][0] == K.PROBE_DECODERS:
+            return view(*m.decs, self._p_src[q]).shape
+        return (int(m.p_col_start[q + 1] - m.p_col_start[q]),)
+
     def _allocate_records(self, chunk):
         """Every probe's rows for the next ``chunk`` steps, zeroed, packed."""
         m = self.model
@@ -268,7 +301,8 @@ class Simulator:
         self.results._clear(self.steps)
 
     def _sparse_args(self, q_rates):
-        """The kernel's arguments for the neuron groups and sparse synapses."""
+        """The kernel's arguments for the neuron groups, sparse synapses and PES
+        rules."""
         m = self.model
         g = m.sparse
         return (g.models, g.g_start, g.g_slot, *g.state, *g.par, *g.syn, g.g_ch_start,
@@ -278,7 +312,7 @@ class Simulator:
                 np.ascontiguousarray(q_rates), g.s_pre_kind, g.s_pre, g.s_channel,
                 g.s_ptr_off, g.s_syn_off, g.ptr, g.targets, g.weights, g.delays,
                 self._g_record, self._g_max_fire, g.rng, m.gp_group, m.gp_block,
-                m.gp_row, g.plastic)
+                m.gp_row, g.plastic, m.pes_conn, m.pes_act, m.pes_err, m.pes_coef)
 
     def _spikes(self, times, ids, pops):
         if self.stream is None:
@@ -299,8 +333,8 @@ class Simulator:
                 self.stream.spikes(probe.target.label, [], [],
                                    n_neurons=probe.target.n_neurons)
                 continue
-            width = m.p_col_start[q + 1] - m.p_col_start[q]
-            self._stream_rows(probe, sampling, np.zeros((0, width)), np.zeros(0))
+            self._stream_rows(probe, sampling, np.zeros((0, *self._sample_shape(q))),
+                              np.zeros(0))
             place = self.results.places[id(probe)]
             if place is not None and probe.neurons is not None:
                 self.stream.analysis(f"{place[0]}_node_ids",
@@ -331,6 +365,7 @@ class Simulator:
             if probe.what == "spikes":
                 continue
             rec = view(*records, q)
+            rec = rec.reshape(rec.shape[0], *self._sample_shape(q))
             if self.stream is None:
                 self.results._add_samples(probe, rec[:n])
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 from scipy.special import gammainc
@@ -10,7 +11,7 @@ from scipy.special import gammainc
 from ..nef.population import Population
 from ..nef.weights import encoding_matrix
 from ..groups import NeuronGroup, PoissonGroup, Synapses
-from ..network import Input, Output
+from ..network import Connection, Input, Learning, Output
 from ..neurons.hh import HodgkinHuxley
 from ..neurons.lif import LIF
 from ..neurons.rate import (Arctan, LIFRate, ReLU, Sigmoid, Softplus, Tanh,
@@ -195,6 +196,7 @@ class Model:
         rows = []  # (src_kind, src, dst_kind, dst, synapse, decoders, encoder, width)
         for conn in self.network.connections:
             rows.append(self._connection(conn))
+        self._build_learning(rows)
         self.probe_plan = []
         for probe in self.network.probes:
             self.probe_plan.append(self._probe(probe, rows))
@@ -215,7 +217,8 @@ class Model:
                               for c, r in zip(coefficients, rows)])
         self.phis = packed([c[2] for c in coefficients])
         self.gammas = packed([c[3] for c in coefficients])
-        self.outputs = packed([np.zeros(o.dimensions) for o in self.network.outputs])
+        self.outputs = packed([np.zeros(o.dimensions) for o in self.network.outputs]
+                              + [np.zeros(rule.dimensions) for rule in self.rules])
         # a spiking LIF population whose one input is 1-D gets its current in its
         # neuron pass (J = bias + e·x there): one pass over its neurons fewer
         self.pop_fused = np.full(len(self.populations), -1, np.int64)
@@ -265,7 +268,10 @@ class Model:
 
     def _connection(self, conn):
         dummy = np.zeros((1, 1))
-        if isinstance(conn.post, Population):
+        if isinstance(conn.post, Learning):  # an error: into the rule's own output
+            post, dst_kind = None, K.DST_OUTPUT
+            dst = len(self.network.outputs) + self._rule_index(conn.post)
+        elif isinstance(conn.post, Population):
             post = self.populations[self._population_of(conn.post)]
             dst_kind, dst = K.DST_POPULATION, self._population_of(conn.post)
         else:
@@ -284,10 +290,50 @@ class Model:
             W = encoding_matrix(post) @ conn.transform @ D.T
             return (K.SRC_POPULATION_FULL, src, dst_kind, dst, conn.synapse, dummy, W,
                     pre.n_neurons)
-        encoder = encoding_matrix(post) @ conn.transform if post is not None \
-            else conn.transform
-        return (K.SRC_POPULATION, src, dst_kind, dst, conn.synapse, D, encoder,
-                D.shape[1])
+        transform = conn.transform
+        if conn.learning_rule is not None:  # it learns D Lᵀ, as Nengo
+            D, transform = D @ transform.T, np.eye(transform.shape[0])
+        encoder = encoding_matrix(post) @ transform if post is not None \
+            else transform
+        return (K.SRC_POPULATION, src, dst_kind, dst, conn.synapse,
+                np.ascontiguousarray(D, dtype=np.float64), encoder, D.shape[1])
+
+    @property
+    def rules(self) -> list[Learning]:
+        """The learning rules of the network's connections, in their order."""
+        return [c.learning_rule for c in self.network.connections
+                if c.learning_rule is not None]
+
+    def _rule_index(self, rule: Learning) -> int:
+        return next(i for i, r in enumerate(self.rules) if r is rule)
+
+    def _build_learning(self, rows):
+        """PES: for each learning connection, a sink of its pre-synaptic activities
+        filtered by the rule's ``pre_synapse`` (Hz), and the arrays of the
+        kernel's update — the connection, that sink, its error output, and
+        −κ dt / N."""
+        conns = self.network.connections
+        learning = [c for c, conn in enumerate(conns) if conn.learning_rule is not None]
+        fed = {id(conn.post) for conn in conns if isinstance(conn.post, Learning)}
+        self.pes_act = np.zeros(len(learning), np.int64)
+        for r, c in enumerate(learning):
+            conn = conns[c]
+            if id(conn.learning_rule) not in fed:
+                warnings.warn(f"connection {conn.label!r} learns with PES but no error "
+                              f"is connected to it (net.connect(error, "
+                              f"conn.learning_rule)): its decoders stay as they are",
+                              stacklevel=4)
+            src = self._population_of(conn.pre)
+            n = self.populations[src].n_neurons
+            rows.append((K.SRC_POPULATION_FULL, src, K.DST_SINK, 0,
+                         conn.learning_rule.rule.pre_synapse, np.zeros((1, 1)),
+                         np.zeros((1, 1)), n))
+            self.pes_act[r] = len(rows) - 1
+        self.pes_conn = np.array(learning, dtype=np.int64)
+        self.pes_err = len(self.network.outputs) + np.arange(len(learning),
+                                                               dtype=np.int64)
+        self.pes_coef = np.array([-conns[c].learning_rule.rule.learning_rate * self.dt
+                                  / conns[c].pre.n_neurons for c in learning])
 
     def _probe(self, probe, rows):
         """(kind, source, width, spikes population or -1) for one probe (width: of
@@ -299,6 +345,10 @@ class Model:
             return self._group_probe(probe)
         if isinstance(target, Synapses):
             return self._weight_probe(probe)
+        if isinstance(target, Connection):
+            c = next(i for i, conn in enumerate(self.network.connections)
+                     if conn is target)
+            return (K.PROBE_DECODERS, c, rows[c][5].size, -1)
         if isinstance(target, Output):
             return (K.PROBE_OUTPUT, self.output_index[id(target)], target.dimensions, -1)
         if isinstance(target, Input):

@@ -18,7 +18,8 @@ its bias plus the encoded outputs of its incoming synapses — from inputs, thei
 over the step (the average of the outputs at t_(k−1) and t_k, so that no half-step
 shift enters), from populations, their output at t_(k−1) (one step of delay); neurons
 advance; synapses from populations take in this step's spikes or rates; outputs and
-probes read the states at t_k. (A spiking LIF population whose one input is 1-D gets
+PES rules update their connections' decoders from those outputs (the rules'
+errors) and their filtered activities; probes read the states at t_k. (A spiking LIF population whose one input is 1-D gets
 its current in the neuron pass itself: the same numbers, one pass fewer.)
 
 LIF neurons advance in two passes: one vectorised pass over all (exact for those
@@ -54,7 +55,7 @@ DST_POPULATION, DST_OUTPUT, DST_SINK = 0, 1, 2
 # probe kinds (spike probes are -1: their spikes go to the event buffer)
 PROBE_SPIKES = -1
 PROBE_SINK, PROBE_VOLTAGE, PROBE_CURRENT, PROBE_RATES, PROBE_OUTPUT, \
-    PROBE_GROUP, PROBE_WEIGHTS = range(7)
+    PROBE_GROUP, PROBE_WEIGHTS, PROBE_DECODERS = range(8)
 # results
 RUNNING, DONE, SPIKES_FULL, DIVERGED, GROUP_DIVERGED = 0, 1, 2, 3, 4
 _FINITE = 1e300
@@ -281,6 +282,18 @@ def _record_some(ev_id, ev_after, base, n, t_end, first, p, lo, hi, keep, spk_t,
 
 
 @njit(cache=True, error_model="numpy")
+def _pes(d, z, error, coef):
+    """One PES step: d (N, k) += coef · a errorᵀ, with a the top level of the
+    activity sink's state ``z`` (levels, N)."""
+    a = z[z.shape[0] - 1]
+    for col in range(d.shape[1]):
+        scale = coef * error[col]
+        if scale != 0.0:
+            for i in range(d.shape[0]):
+                d[i, col] += scale * a[i]
+
+
+@njit(cache=True, error_model="numpy")
 def run_chunk(n_steps, dt, step0, spiking,
               pop_kind, pop_start, pop_stop, gain, bias, J, rate,
               v, ref, w, lif_par, pop_fused, hv, hm, hh, hn, hh_par, hh_sub,
@@ -298,7 +311,8 @@ def run_chunk(n_steps, dt, step0, spiking,
               noise_kick, noise_state, pi_group, pi_channel, pi_mean, pi_weight,
               q_start, q_rates, s_pre_kind, s_pre, s_channel, s_ptr_off, s_syn_off,
               ptr_data, targets, weights, delays, g_record, g_max_fire, rng,
-              gp_group, gp_block, gp_row, plastic):
+              gp_group, gp_block, gp_row, plastic, pes_conn, pes_act, pes_err,
+              pes_coef):
     """Advance the network ``n_steps`` steps; see the module docstring.
     ``pop_fused[p]`` is the connection whose encoder the neuron pass of population
     ``p`` applies (``build.Model``), or −1. Probe ``q`` records at the steps that are
@@ -311,7 +325,9 @@ def run_chunk(n_steps, dt, step0, spiking,
     the populations in every step; ``q_rates`` (n_steps, n_poisson_groups) their
     Poisson groups' rates (Hz); ``plastic`` the arrays of their STDP
     (``sparse_build.SparseModel.plastic``). A weight probe's source is its synapse
-    set.
+    set, a decoder probe's its connection. PES rule ``r`` changes the decoders of
+    connection ``pes_conn[r]`` by ``pes_coef[r]`` (−κ dt / N) times the outer product
+    of the activities (sink ``pes_act[r]``) and the error (output ``pes_err[r]``).
 
     Returns ``(steps done, status, failing neuron)``; status ``SPIKES_FULL`` means
     the spike buffer needs room (grow it and call again), ``DIVERGED`` that a current
@@ -573,6 +589,10 @@ def run_chunk(n_steps, dt, step0, spiking,
                 for col in range(enc.shape[1]):
                     acc += enc[row, col] * z[top, col]
                 out[row] += acc
+        # -- learning ------------------------------------------------------------------
+        for r in range(pes_conn.shape[0]):
+            _pes(_view(dec_data, dec_lay, pes_conn[r]), _view(st_data, st_lay, pes_act[r]),
+                 _row(out_data, out_lay, pes_err[r]), pes_coef[r])
         # -- probes --------------------------------------------------------------------
         for q in range(n_probe):
             if p_kind[q] < 0 or step % p_every[q] != 0 or step < p_first[q] \
@@ -593,6 +613,10 @@ def run_chunk(n_steps, dt, step0, spiking,
                 out = _row(out_data, out_lay, src)
                 for j in range(cols.shape[0]):
                     rec[row, j] = out[cols[j]]
+            elif kind == PROBE_DECODERS:
+                first = dec_lay[src, 0]
+                for j in range(cols.shape[0]):
+                    rec[row, j] = dec_data[first + cols[j]]
             elif kind == PROBE_WEIGHTS:
                 first = s_syn_off[src]
                 for j in range(cols.shape[0]):

@@ -11,7 +11,8 @@ from ..results import Results, SpikeStore, SpikeTrains
 class NetworkResults(Results):
     """Probe data of a run, plus everything ``Results`` holds.
 
-    ``res[probe]`` is the probe's samples (T, width: its neurons or dimensions);
+    ``res[probe]`` is the probe's samples (T, width: its neurons or dimensions;
+    of a decoder probe (T, N, k));
     ``res.times(probe)`` their times (s); ``res.spikes(population)`` the spikes of
     a population with a spike probe, as events (times, ids: the neurons' indices in
     the population). Each covers the run since the start or the last
@@ -23,7 +24,7 @@ class NetworkResults(Results):
     """
 
     def __init__(self, network: Network, dt: float, mode: str, sampling: list,
-                 widths: list):
+                 shapes: list):
         super().__init__(name=network.label)
         self.spikes = _GrowingSpikes()
         self.network = network
@@ -33,7 +34,8 @@ class NetworkResults(Results):
         self._sampling = {id(p): s for p, s in zip(network.probes, sampling)}
         #: id(probe) -> None (the SONATA report) or its /analysis (values, times)
         self.places = probe_places(network.probes)
-        self._widths = {id(p): w for p, w in zip(network.probes, widths)}
+        #: id(probe) -> the shape of one sample: (width,), or (N, k) of decoders
+        self._shapes = {id(p): tuple(s) for p, s in zip(network.probes, shapes)}
         self._cleared = 0  # the step after which the probes' data start
         self._chunks: dict[int, list[np.ndarray]] = {id(p): [] for p in network.probes}
 
@@ -63,7 +65,8 @@ class NetworkResults(Results):
                 raise KeyError(f"probe {key.label!r} was not recorded in this run "
                                "(another network's probe, or spikes or voltage in "
                                "rate mode)")
-            return np.vstack(chunks) if chunks else np.zeros((0, self._widths[id(key)]))
+            return np.concatenate(chunks) if chunks else \
+                np.zeros((0, *self._shapes[id(key)]))
         return super().__getitem__(key)
 
     @property
@@ -122,6 +125,11 @@ def probe_places(probes) -> dict:
         if probe.what == "decoded":
             places[id(probe)] = (f"decoded/{probe.label}/x_hat",
                                  f"decoded/{probe.label}/t")
+        elif probe.what == "decoders":
+            base = f"connections/{probe.target.label}"
+            if later:
+                base += f"/by_probe/{probe.label}"
+            places[id(probe)] = (f"{base}/decoders_over_time", f"{base}/decoders_t")
         elif probe.what == "voltage" and not later:
             places[id(probe)] = None
         else:
@@ -138,6 +146,8 @@ def probe_units(probe: Probe) -> str:
         return "1"
     if probe.what == "rates":
         return "Hz"
+    if probe.what == "decoders":
+        return "1/Hz"
     if probe.what == "weights":  # of a synapse set: its channel's units
         syn = probe.target
         return syn.post.channels[syn.channel].units(syn.post.neuron)
