@@ -28,6 +28,8 @@ def test_readme_examples_run(tmp_path, monkeypatch):
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)  # noqa: S102
+        if "held" in namespace and "held_net" not in namespace:
+            namespace["held_net"] = namespace["net"]  # the integrator's network
     ns = namespace["ns"]
     # the values the README quotes in its comments
     np.testing.assert_allclose(namespace["sol"].t_events[0][1:] -
@@ -41,7 +43,9 @@ def test_readme_examples_run(tmp_path, monkeypatch):
     # CUBA: Brian2's example fires at 5.75 Hz; other draws, the same statistics
     assert abs(namespace["rate"] - 5.75) < 0.1 * 5.75
     assert namespace["izh"].state_names == ("v", "u")
-    held = ns.Simulator(namespace["net"], progress=False).run(1.0)[namespace["held"]]
+    assert namespace["res"][namespace["d"]].shape == (10, 100, 1)  # PES decoders
+    held = ns.Simulator(namespace["held_net"], progress=False).run(1.0)[
+        namespace["held"]]
     assert abs(held[-1, 0] - 0.1) < 0.01
     assert abs(namespace["ann"].accuracy(namespace["ann"].predict(
         namespace["model"], namespace["X_test"]), namespace["y_test"]) - 0.955) < 0.02
