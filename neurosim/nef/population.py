@@ -92,7 +92,11 @@ class Population:
     neuron : NeuronType
         Neuron model. Default: ``LIF(min_voltage=0)``, whose potential is floored at
         rest as in Nengo, so that strongly inhibited neurons respond again at once
-        (halves the decoding error of a spiking communication channel).
+        (halves the decoding error of a spiking communication channel). The group
+        models (``IAF``, ``AdaptiveIAF``, ``AdEx``, ``Izhikevich``, ``EquationNeuron``)
+        work too, J in their current units: tuning curves, gains and biases come
+        from their simulated rate table (``rate_table.TabulatedRates``; IAF's closed
+        form), and a network steps them with their own group step.
     max_rates : Distribution or array (N,), Hz, optional
         Rate of each neuron at e · x = radius. Default: ``Uniform(200, 400)``, or,
         for a model that cannot fire that fast (Hodgkin–Huxley fires at 43–126 Hz),

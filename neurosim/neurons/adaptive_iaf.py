@@ -32,15 +32,16 @@ from numba import njit
 
 from ..synapses.models import CONDUCTANCE, DELTA
 from ..validation import as_float
-from .base import GROUP_STEP_SIGNATURE, NeuronType
+from .base import GROUP_STEP_SIGNATURE
 from .group_inputs import decay_channels, decay_channels_numpy
 from .iaf import IAF
+from .rate_table import TabulatedRates
 
 _FINITE = 1e300
 
 
 @dataclass(frozen=True)
-class AdaptiveIAF(IAF):
+class AdaptiveIAF(TabulatedRates, IAF):
     """``IAF`` with a spike-triggered adaptation current w (nA).
 
     Parameters
@@ -66,11 +67,6 @@ class AdaptiveIAF(IAF):
         object.__setattr__(self, "tau_w", as_float("tau_w (ms)", self.tau_w,
                                                    positive=True))
         object.__setattr__(self, "b", as_float("b (nA)", self.b, nonnegative=True))
-
-    def rates(self, J) -> np.ndarray:
-        """None in closed form (IAF's ignores the adaptation): raises
-        NotImplementedError, and ``neurosim.rates`` simulates."""
-        return NeuronType.rates(self, J)
 
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         return {"v": np.full(n, self.V_rest), "w": np.zeros(n), "ref": np.zeros(n)}

@@ -35,6 +35,7 @@ from numba import njit
 from ..validation import as_float
 from ..vecmath import vexp, vlog
 from .base import GROUP_STEP_SIGNATURE, NeuronType
+from .rate_table import TabulatedRates
 from .group_inputs import (channel_sums, channel_sums_numpy, decay_channels,
                            decay_channels_numpy, decays, decays_numpy, delta_jump,
                            delta_jump_numpy, stage_inputs, step_decays)
@@ -68,8 +69,12 @@ STEP_CURRENTS = {"tonic": 500.0, "adapting": 500.0, "initial_burst": 400.0,
                  "regular_bursting": 210.0, "irregular": 160.0}
 
 
+#: The lowest potential (mV) an NEF population's AdEx neurons are driven to.
+V_FLOOR = -500.0
+
+
 @dataclass(frozen=True)
-class AdEx(NeuronType):
+class AdEx(TabulatedRates, NeuronType):
     """Adaptive exponential integrate-and-fire neuron in mV, ms, pF, nS and pA.
 
     Defaults: the regular-spiking cell of Brette & Gerstner (2005), V_r = E_L,
@@ -111,6 +116,7 @@ class AdEx(NeuronType):
     spiking: ClassVar[bool] = True
     methods: ClassVar[tuple[str, ...]] = ("rk4", "rk45")
     default_dt: ClassVar[float] = 1e-5
+    current_scale = 100.0  # pA: where the rate table's range search starts
     takes_delta: ClassVar[bool] = True
     presets: ClassVar[dict[str, dict]] = PRESETS
     step_currents: ClassVar[dict[str, float]] = STEP_CURRENTS
@@ -131,6 +137,15 @@ class AdEx(NeuronType):
         if not self.V_r < self.V_peak:
             raise ValueError(f"V_r must be below V_peak = {self.V_peak} mV, got "
                              f"{self.V_r} mV")
+
+    @property
+    def input_floor(self) -> float:
+        """The input (pA) that holds V at ``V_FLOOR`` (−500 mV, the z-form step's
+        range) with the adaptation at its steady state, or without it where it
+        deepens the hyperpolarisation (a < 0): what an NEF population's strongly
+        inhibited neurons receive at least."""
+        conductance = max(min(self.g_L, self.g_L + self.a), 1e-3 * self.g_L)
+        return conductance * (V_FLOOR - self.E_L)
 
     def equations_twin(self):
         """The same model as an ``EquationNeuron`` in V (with units): what

@@ -59,6 +59,10 @@ class NeuronType:
     methods: ClassVar[tuple[str, ...]] = ()
     default_dt: ClassVar[float] = 1e-3
 
+    #: The least input an NEF population passes to the model (its input units):
+    #: a network floors J there (−inf: no floor).
+    input_floor: ClassVar[float] = -np.inf
+
     #: Input at which the rate curve leaves zero (for curves that never reach zero,
     #: the input that an intercept maps to).
     threshold_current: ClassVar[float] = 0.0
@@ -75,9 +79,9 @@ class NeuronType:
         return cls(**cls.presets[name])
 
     def rates(self, J) -> np.ndarray:
-        """Steady-state firing rate (Hz) for constant input ``J`` (any shape); models
-        without a closed form (the group models but IAF) raise NotImplementedError
-        and ``neurosim.rates`` simulates them."""
+        """Steady-state firing rate (Hz) for constant input ``J`` (any shape); the
+        models without a closed form tabulate a simulated one
+        (``rate_table.TabulatedRates``)."""
         raise NotImplementedError(f"{type(self).__name__} has no closed-form rate "
                                   "curve; neurosim.rates(neuron, currents) simulates "
                                   "one")
@@ -137,6 +141,13 @@ class NeuronType:
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         """State of ``n`` neurons at rest: name -> array (n,)."""
         raise NotImplementedError
+
+    def initial_block(self, n: int) -> np.ndarray:
+        """``initial_state`` as one (len(state_names), n) array, rows in the order
+        of ``state_names`` (the group steps' state)."""
+        state = self.initial_state(n)
+        return np.array([np.broadcast_to(np.asarray(state[name], float), (n,))
+                         for name in self.state_names]).reshape(-1, n)
 
     def parameters(self) -> dict:
         """The model's parameters as a plain dict."""

@@ -39,6 +39,7 @@ from numba import njit
 
 from ..validation import as_float
 from .base import GROUP_STEP_SIGNATURE, NeuronType
+from .rate_table import TabulatedRates
 from .equation_parser import FUNCTIONS, INPUT, parse_model
 from .group_inputs import (channel_sums, decay_channels, decays, delta_jump,
                            stage_inputs, step_decays)
@@ -50,7 +51,7 @@ _COMPILED: dict[str, object] = {}
 
 
 @dataclass(frozen=True, eq=False)
-class EquationNeuron(NeuronType):
+class EquationNeuron(TabulatedRates, NeuronType):
     """A neuron model given as text (module docstring).
 
     Parameters

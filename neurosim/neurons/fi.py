@@ -23,17 +23,6 @@ def spike_rate(spike_times, t_from: float, t_to: float) -> float:
     return s.size / (t_to - t_from)
 
 
-def _without_rate_curve(neuron: NeuronType) -> bool:
-    """Whether ``neuron`` is a group model whose ``rates`` has no closed form."""
-    if not hasattr(neuron, "group_step"):
-        return False
-    try:
-        neuron.rates(np.zeros(1))
-    except NotImplementedError:
-        return True
-    return False
-
-
 def rates(neuron: NeuronType, currents, t_stop: float = 1.0,
           transient: float = 0.5, **simulate_options) -> np.ndarray:
     """Steady-state firing rate (Hz) for each constant current.
@@ -57,10 +46,10 @@ def rates(neuron: NeuronType, currents, t_stop: float = 1.0,
     **simulate_options
         Passed to ``simulate`` (``dt``, ``method``, ``rtol``, ``atol``).
     """
-    from .hh import HodgkinHuxley
+    from .rate_table import TabulatedRates
     from .simulate import simulate
     currents = as_array("currents", currents, ndim=1)
-    if not (isinstance(neuron, HodgkinHuxley) or _without_rate_curve(neuron)):
+    if not isinstance(neuron, TabulatedRates):
         return neuron.rates(currents)
     t_stop = as_float("t_stop (s)", t_stop, positive=True)
     transient = as_float("transient", transient, nonnegative=True)

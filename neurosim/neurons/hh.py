@@ -26,6 +26,7 @@ from numba import njit
 from ..validation import as_float
 from ..vecmath import vexp
 from .base import NeuronType
+from .rate_table import TabulatedRates
 
 _EXP_MINUS_HALF = math.exp(-0.5)
 _EXP_MINUS_TWO = math.exp(-2.0)
@@ -33,7 +34,7 @@ _SERIES_BELOW = 0.05
 
 
 @dataclass(frozen=True)
-class HodgkinHuxley(NeuronType):
+class HodgkinHuxley(TabulatedRates, NeuronType):
     """Hodgkin–Huxley neuron with the classic squid-axon parameters.
 
     Parameters
@@ -66,6 +67,8 @@ class HodgkinHuxley(NeuronType):
     spiking: ClassVar[bool] = True
     methods: ClassVar[tuple[str, ...]] = ("exp_euler", "rk4", "euler", "rk45")
     default_dt: ClassVar[float] = 1e-5
+    #: The rate table (``TabulatedRates``): 0..100 µA/cm² every 0.05.
+    table_range = (100.0, 0.05)
 
     def __post_init__(self):
         object.__setattr__(self, "C", as_float("C (capacitance, uF/cm^2)", self.C,
@@ -87,29 +90,6 @@ class HodgkinHuxley(NeuronType):
         a_m, b_m, a_h, b_h, a_n, b_n = rates_numpy(np.array(self.V0))
         return {"v": np.full(n, self.V0), "m": np.full(n, a_m / (a_m + b_m)),
                 "h": np.full(n, a_h / (a_h + b_h)), "n": np.full(n, a_n / (a_n + b_n))}
-
-    def rate_table(self):
-        """The simulated f–I curve (``RateTable``): currents 0..100 µA/cm² every
-        0.05, 1 s each from rest, rate over the second half; onset bisected."""
-        from .rate_table import RateTable
-        return RateTable(self, j_max=100.0, step=0.05)
-
-    @property
-    def threshold_current(self) -> float:
-        """Onset of repetitive firing (µA/cm²), from ``rate_table``."""
-        return self.rate_table().onset
-
-    def rates(self, J) -> np.ndarray:
-        """Firing rate (Hz) for constant currents ``J`` (µA/cm², any shape),
-        interpolated on ``rate_table`` (``neurosim.rates`` simulates given currents
-        directly instead)."""
-        return self.rate_table().rates(J)
-
-    def max_rate(self) -> float:
-        return float(self.rate_table().rate[-1])
-
-    def inverse_rates(self, rates) -> np.ndarray:
-        return self.rate_table().inverse(rates)
 
 
 @njit(inline="always", cache=True, error_model="numpy")

@@ -26,6 +26,7 @@ from numba import njit
 
 from ..validation import as_float
 from .base import GROUP_STEP_SIGNATURE, NeuronType
+from .rate_table import TabulatedRates
 from .group_inputs import (channel_sums, channel_sums_numpy, decay_channels,
                            decay_channels_numpy, decays, decays_numpy, delta_jump,
                            delta_jump_numpy, stage_inputs, step_decays)
@@ -51,7 +52,7 @@ STEP_CURRENTS = {name: 10.0 for name in PRESETS}
 
 
 @dataclass(frozen=True)
-class Izhikevich(NeuronType):
+class Izhikevich(TabulatedRates, NeuronType):
     """Izhikevich (2003) neuron in mV, ms and mV/ms; defaults: regular spiking.
 
     ``Izhikevich.preset(name)`` gives the sets of ``PRESETS``.

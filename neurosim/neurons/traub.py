@@ -33,12 +33,13 @@ from ..validation import as_float
 from ..compaction import compact
 from ..vecmath import vexp
 from .base import GROUP_STEP_SIGNATURE, NeuronType
+from .rate_table import TabulatedRates
 
 _FINITE = 1e300
 
 
 @dataclass(frozen=True)
-class TraubMiles(NeuronType):
+class TraubMiles(TabulatedRates, NeuronType):
     """Traub–Miles Hodgkin–Huxley neuron, defaults of the COBAHH benchmark.
 
     Parameters
@@ -76,6 +77,7 @@ class TraubMiles(NeuronType):
     spiking: ClassVar[bool] = True
     methods: ClassVar[tuple[str, ...]] = ("exp_euler",)
     default_dt: ClassVar[float] = 1e-4
+    current_scale = 100.0  # pA: where the rate table's range search starts
 
     def __post_init__(self):
         object.__setattr__(self, "C", as_float("C (pF)", self.C, positive=True))

@@ -38,7 +38,9 @@ class Simulator:
     ----------
     network : Network
     dt : float, s
-        Time step. Hodgkin–Huxley populations sub-step internally (0.01 ms).
+        Time step. Hodgkin–Huxley populations sub-step internally (0.01 ms), and
+        populations of group models (AdEx, Izhikevich, ...) at their model's
+        ``default_dt``.
     mode : {"spiking", "rate"}
         Spiking neurons, or every neuron replaced by its rate curve — the same
         description run both ways.
@@ -312,7 +314,8 @@ class Simulator:
                 np.ascontiguousarray(q_rates), g.s_pre_kind, g.s_pre, g.s_channel,
                 g.s_ptr_off, g.s_syn_off, g.ptr, g.targets, g.weights, g.delays,
                 self._g_record, self._g_max_fire, g.rng, m.gp_group, m.gp_block,
-                m.gp_row, g.plastic, m.pes_conn, m.pes_act, m.pes_err, m.pes_coef)
+                m.gp_row, g.plastic, m.pes_conn, m.pes_act, m.pes_err, m.pes_coef,
+                m.pop_slot, m.pop_sub, m.pop_floor, *m.pop_state, *m.pop_par)
 
     def _spikes(self, times, ids, pops):
         if self.stream is None:

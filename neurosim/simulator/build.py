@@ -13,7 +13,9 @@ from ..nef.weights import encoding_matrix
 from ..groups import NeuronGroup, PoissonGroup, Synapses
 from ..network import Connection, Input, Learning, Output
 from ..neurons.hh import HodgkinHuxley
+from ..neurons.iaf import IAF
 from ..neurons.lif import LIF
+from ..neurons.rate_table import TabulatedRates
 from ..neurons.rate import (Arctan, LIFRate, ReLU, Sigmoid, Softplus, Tanh,
                             Threshold)
 from ..validation import as_steps
@@ -29,6 +31,11 @@ LAST_STEP = 2 ** 62
 _ACTIVATIONS = {ReLU: K.ACT_RELU, Sigmoid: K.ACT_SIGMOID, Tanh: K.ACT_TANH,
                 Arctan: K.ACT_ARCTAN, Softplus: K.ACT_SOFTPLUS,
                 Threshold: K.ACT_THRESHOLD}
+
+
+def _is_group_model(neuron) -> bool:
+    """Whether ``neuron`` steps as the neuron groups' models do (``group_step``)."""
+    return hasattr(neuron, "group_step")
 
 
 class Sampling:
@@ -93,8 +100,11 @@ class Model:
         self.pop_index = {id(p): i for i, p in enumerate(network.populations)}
         self._build_populations()
         self._build_inputs()
-        self.sparse = SparseModel(network, dt,
-                                  network.seed if seed is None else seed)
+        self.sparse = SparseModel(network, dt, network.seed if seed is None else seed,
+                                  [p.neuron for p in self.populations
+                                   if _is_group_model(p.neuron)])
+        self.pop_slot = np.array([self.sparse.slot(p.neuron) if _is_group_model(
+            p.neuron) else -1 for p in self.populations], dtype=np.int64)
         self._group_probes = []  # (group, block, row) of each group trace probe
         self._build_connections()
         self.gp_group, self.gp_block, self.gp_row = (
@@ -136,12 +146,34 @@ class Model:
         # LIF: exp(−(dt − ref)/τ_rc) while refractory (the kernel's w)
         self.ref_decay = np.ones(total)
         self.hv, self.hm, self.hh, self.hn = (np.zeros(total) for _ in range(4))
+        # group models: state (variables, N) and parameters of each population
+        self.pop_sub = np.ones(n_pop, np.int64)
+        self.pop_floor = np.array([p.neuron.input_floor for p in pops], dtype=float)
+        blocks, pars = [], []
         for p, pop in enumerate(pops):
             rows = slice(self.pop_start[p], self.pop_stop[p])
             self.gain[rows], self.bias[rows] = pop.gain, pop.bias
             neuron = pop.neuron
             table_j = table_r = np.zeros(1)
-            if isinstance(neuron, (LIF, LIFRate)):
+            group = _is_group_model(neuron)
+            blocks.append(neuron.initial_block(pop.n_neurons) if group
+                          else np.zeros((0, pop.n_neurons)))
+            pars.append(np.asarray(neuron.packed(), dtype=np.float64) if group
+                        else np.zeros(0))
+            if isinstance(neuron, TabulatedRates):  # rate mode reads its table
+                table = neuron.rate_table()
+                self.rate_code[p] = K.ACT_TABLE
+                table_j, table_r = table.current, table.rate
+            if group:
+                self.pop_kind[p] = K.GROUP_SPIKING
+                self.pop_sub[p] = max(1, math.ceil(self.dt / neuron.default_dt - 1e-9))
+                if isinstance(neuron, IAF) and not isinstance(neuron, TabulatedRates):
+                    span = neuron.V_th - neuron.V_rest  # LIF's curve of R J / span
+                    self.rate_code[p] = K.ACT_LIF
+                    self.rate_par[p] = [neuron.R / span, neuron.tau_m * 1e-3,
+                                        neuron.tau_ref * 1e-3,
+                                        (neuron.V_reset - neuron.V_rest) / span]
+            elif isinstance(neuron, (LIF, LIFRate)):
                 self.rate_code[p] = K.ACT_LIF
                 self.rate_par[p] = [1.0, neuron.tau_rc, neuron.tau_ref, neuron.v_reset]
                 if isinstance(neuron, LIF):
@@ -155,9 +187,6 @@ class Model:
                 rest = neuron.initial_state(pop.n_neurons)
                 self.hv[rows], self.hm[rows] = rest["v"], rest["m"]
                 self.hh[rows], self.hn[rows] = rest["h"], rest["n"]
-                table = neuron.rate_table()
-                self.rate_code[p] = K.ACT_TABLE
-                table_j, table_r = table.current, table.rate
             elif type(neuron) in _ACTIVATIONS:
                 self.rate_code[p] = _ACTIVATIONS[type(neuron)]
                 self.rate_par[p, 0] = neuron.amplitude
@@ -173,6 +202,8 @@ class Model:
         self.table_r = np.concatenate(tables_r) if tables_r else np.zeros(1)
         self.J = np.zeros(total)
         self.rate = np.zeros(total)
+        self.pop_state = packed(blocks)
+        self.pop_par = packed(pars)
 
     # -- inputs -----------------------------------------------------------------------
     def _build_inputs(self):

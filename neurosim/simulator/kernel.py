@@ -42,10 +42,10 @@ from ..neurons.hh_kernels import _step_exp_euler, crossing_fraction
 from ..neurons.lif import exact_step
 from ..vecmath import vexp, vlog
 from ..compaction import compact
-from .sparse_kernel import OK, sparse_step
+from .sparse_kernel import OK, _block, sparse_step
 
 # population kinds
-LIF_SPIKING, HH_SPIKING, RATE = 0, 1, 2
+LIF_SPIKING, HH_SPIKING, RATE, GROUP_SPIKING = 0, 1, 2, 3
 # rate activations
 ACT_LIF, ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_ARCTAN, ACT_SOFTPLUS, ACT_THRESHOLD, \
     ACT_TABLE = range(8)
@@ -79,15 +79,17 @@ def _row(data, layout, i):
 @njit(cache=True, error_model="numpy")
 def _rates(code, J, par, table_j, table_r, rate):
     """rate = the population's rate curve at J (Hz), in place; ``par`` holds the
-    amplitude and, for LIF, tau_rc, tau_ref and v_reset. One loop per kind, so no
+    amplitude (for LIF: the scale taking J to units of the threshold) and, for LIF,
+    tau_rc, tau_ref and v_reset (normalised). One loop per kind, so no
     call or branch on the kind per neuron."""
     n = J.shape[0]
     amplitude = par[0]
-    if code == ACT_LIF:
+    if code == ACT_LIF:  # the input in units of the threshold: amplitude J
         tau, tau_ref, top = par[1], par[2], 1.0 - par[3]
         for i in range(n):
-            rate[i] = 1.0 / (tau_ref + tau * math.log1p(top / (J[i] - 1.0))) \
-                if J[i] > 1.0 else 0.0
+            j = amplitude * J[i]
+            rate[i] = 1.0 / (tau_ref + tau * math.log1p(top / (j - 1.0))) \
+                if j > 1.0 else 0.0
     elif code == ACT_RELU:
         for i in range(n):
             rate[i] = amplitude * max(J[i], 0.0)
@@ -312,7 +314,8 @@ def run_chunk(n_steps, dt, step0, spiking,
               q_start, q_rates, s_pre_kind, s_pre, s_channel, s_ptr_off, s_syn_off,
               ptr_data, targets, weights, delays, g_record, g_max_fire, rng,
               gp_group, gp_block, gp_row, plastic, pes_conn, pes_act, pes_err,
-              pes_coef):
+              pes_coef, pop_slot, pop_sub, pop_floor, pst_data, pst_lay, ppar_data,
+              ppar_lay):
     """Advance the network ``n_steps`` steps; see the module docstring.
     ``pop_fused[p]`` is the connection whose encoder the neuron pass of population
     ``p`` applies (``build.Model``), or −1. Probe ``q`` records at the steps that are
@@ -328,6 +331,10 @@ def run_chunk(n_steps, dt, step0, spiking,
     set, a decoder probe's its connection. PES rule ``r`` changes the decoders of
     connection ``pes_conn[r]`` by ``pes_coef[r]`` (−κ dt / N) times the outer product
     of the activities (sink ``pes_act[r]``) and the error (output ``pes_err[r]``).
+    A population of a group model (``GROUP_SPIKING``: IAF, AdEx, Izhikevich, ...)
+    steps its state (block ``p`` of ``pst``, parameters block ``p`` of ``ppar``) with
+    the group step in ``models[pop_slot[p]]``, ``pop_sub[p]`` sub-steps per step, J
+    (floored at ``pop_floor[p]``) as its input current and no synaptic channels.
 
     Returns ``(steps done, status, failing neuron)``; status ``SPIKES_FULL`` means
     the spike buffer needs room (grow it and call again), ``DIVERGED`` that a current
@@ -372,6 +379,16 @@ def run_chunk(n_steps, dt, step0, spiking,
         widest = max(widest, g_start[g + 1] - g_start[g])
     g_work = np.empty(widest)
     g_flags = np.zeros(widest, np.bool_)
+    widest = 1
+    for p in range(n_pop):
+        if pop_kind[p] == GROUP_SPIKING:
+            widest = max(widest, pop_stop[p] - pop_start[p])
+    p_spiked = np.empty(widest, np.int64)
+    p_after = np.empty(widest)
+    p_work = np.empty(widest)
+    p_flags = np.zeros(widest, np.bool_)
+    no_tau = np.empty(0)
+    no_kind = np.empty(0, np.int64)
     for k in range(n_steps):
         step = step0 + k + 1
         if n_spk[0] + max_fire > spk_t.shape[0]:
@@ -493,6 +510,24 @@ def run_chunk(n_steps, dt, step0, spiking,
                             n += 1
                             fired += 1
                         hv[i], hm[i], hh[i], hn[i] = v1, m1, h1, n1
+            elif kind == GROUP_SPIKING:
+                state = _block(pst_data, pst_lay, p)
+                par = _row(ppar_data, ppar_lay, p)
+                n_sub = pop_sub[p]
+                sub = dt / n_sub
+                room = base + 4 * (b - a)
+                for i in range(a, b):
+                    J[i] = max(J[i], pop_floor[p])
+                for s in range(n_sub):
+                    count = models[pop_slot[p]](
+                        state, J[a:b], np.empty((0, b - a)), no_tau, no_tau, no_kind,
+                        sub, par, p_spiked, p_after, p_work, p_flags)
+                    if count < 0:
+                        return k, DIVERGED, a - 1 - count
+                    for q in range(min(count, room - n)):
+                        ev_id[n] = a + p_spiked[q]
+                        ev_after[n] = p_after[q] + (n_sub - 1 - s) * sub
+                        n += 1
             else:
                 _rates(rate_code[p], J[a:b], rate_par[p],
                        table_j[table_start[p]:table_stop[p]],
@@ -639,6 +674,10 @@ def run_chunk(n_steps, dt, step0, spiking,
                 elif pop_kind[src] == HH_SPIKING:
                     for j in range(cols.shape[0]):
                         rec[row, j] = hv[start + cols[j]]
+                elif pop_kind[src] == GROUP_SPIKING:
+                    state = _block(pst_data, pst_lay, src)
+                    for j in range(cols.shape[0]):
+                        rec[row, j] = state[0, cols[j]]
                 else:
                     for j in range(cols.shape[0]):
                         rec[row, j] = v[start + cols[j]]

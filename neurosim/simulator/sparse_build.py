@@ -33,10 +33,13 @@ class SparseModel:
     """The arrays of a network's groups and sparse synapses for step ``dt`` (s).
 
     ``sources`` lists the groups, then the Poisson groups, in the order of the
-    kernel's spike records (after the NEF populations).
+    kernel's spike records (after the NEF populations). ``models`` holds the group
+    steps of the groups' models and of ``population_models`` (the group models of
+    NEF populations), at ``slot(neuron)``.
     """
 
-    def __init__(self, network, dt: float, seed: int | None):
+    def __init__(self, network, dt: float, seed: int | None,
+                 population_models=()):
         self.dt = dt
         self.seed = seed
         groups, poissons = network.groups, network.poisson_groups
@@ -44,35 +47,31 @@ class SparseModel:
         self.sources = [*groups, *poissons]
         self.group_index = {id(g): i for i, g in enumerate(groups)}
         self.poisson_index = {id(q): i for i, q in enumerate(poissons)}
-        self._build_groups(network)
+        self._build_groups(network, population_models)
         self._build_synapses(network)
         self._build_plasticity(network)
         self._build_poisson(network)
         self.rng = _rng(seed, "run")
 
     # -- groups -------------------------------------------------------------------
-    def _build_groups(self, network):
+    def _build_groups(self, network, population_models):
         groups = self.groups
         sizes = np.array([g.n_neurons for g in groups], dtype=np.int64)
         self.g_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        steps = []
-        for g in groups:
-            step = g.neuron.group_step()
-            if step not in steps:
-                steps.append(step)
-        self.g_slot = np.array([steps.index(g.neuron.group_step()) for g in groups],
-                               dtype=np.int64)
-        self.models = ModelSlots(steps)
+        self._steps = []
+        for neuron in [*(g.neuron for g in groups), *population_models]:
+            step = neuron.group_step()
+            if step not in self._steps:
+                self._steps.append(step)
+        self.g_slot = np.array([self.slot(g.neuron) for g in groups], dtype=np.int64)
+        self.models = ModelSlots(self._steps)
         states, pars, syns = [], [], []
         ch_tau, ch_rev, ch_kind, ch_group, ch_start = [], [], [], [], [0]
         self.channel_index = {}
         self.i_const = np.zeros(int(sizes.sum()))
         for gi, g in enumerate(groups):
             rng = _rng(self.seed, "group", gi)
-            state = g.neuron.initial_state(g.n_neurons)
-            block = np.array([np.broadcast_to(np.asarray(state[name], float),
-                                              (g.n_neurons,))
-                              for name in g.neuron.state_names])
+            block = g.neuron.initial_block(g.n_neurons)
             syn = np.zeros((len(g.channels), g.n_neurons))
             names = list(g.channels)
             for key in sorted(g.initial):  # fixed order: fixed draws
@@ -317,6 +316,10 @@ class SparseModel:
                     f"a smaller dt or rates up to "
                     f"{_max_rate(self.dt):.4g} Hz")
         return out
+
+    def slot(self, neuron) -> int:
+        """The slot of ``models`` holding ``neuron``'s group step."""
+        return self._steps.index(neuron.group_step())
 
     def max_spikes_per_step(self, record) -> int:
         """Room the spike buffer needs for one step of the recorded sources."""
