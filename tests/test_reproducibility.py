@@ -141,6 +141,8 @@ def test_another_numba_thread_count(here, tmp_path):
                   exact=set(here))
 
 
+@pytest.mark.slow  # recompiles every kernel (~75-95 s on 2 cores): run once by
+# .ci/run's `pytest -m slow`, not in the default run nor its Prescott pass
 def test_a_generic_cpu(here, tmp_path):
     other = _run(tmp_path, "generic", NUMBA_CPU_NAME="generic",
                  NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"))
