@@ -1,5 +1,6 @@
 """The ``neurosim`` command run as a user runs it: a separate process."""
 
+import os
 import subprocess
 import sys
 
@@ -9,6 +10,25 @@ def neurosim(*args, cwd):
     its output as text."""
     return subprocess.run([sys.executable, "-m", "neurosim.cli", *args], cwd=cwd,
                           capture_output=True, text=True, check=False)
+
+
+def neurosim_in_process(*args, cwd, capsys):
+    """``neurosim.cli.main(ARGS)`` in this process, in the folder ``cwd``; the result
+    as ``neurosim`` gives it (returncode, stdout, stderr). For refusals, which stop
+    before any work: a new interpreter would cost 2-3 s to start and import for
+    nothing (``tests/test_cli.py`` checks the status of the command itself)."""
+    from neurosim.cli import main
+    capsys.readouterr()
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    finally:
+        os.chdir(here)
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(["neurosim", *args], code, out.out, out.err)
 
 
 def assert_redrawn_alike(folder, figures, tmp_path):

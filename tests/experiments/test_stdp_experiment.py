@@ -25,7 +25,7 @@ import neurosim as ns
 from neurosim import Results
 from tests.network.test_stdp import song_network
 
-from .cli import assert_redrawn_alike, neurosim
+from .cli import assert_redrawn_alike, neurosim, neurosim_in_process
 
 T_STOP = 30.0
 W_MAX = 0.6
@@ -124,8 +124,9 @@ def test_run_then_redraw_gives_identical_figures(folder, tmp_path):
     ("A_minus=-0.1", "A_minus"),
 ])
 def test_bad_settings_are_refused_before_anything_is_written(setting, message,
-                                                             tmp_path):
-    out = neurosim("run", "stdp", "--set", setting, "--out", "r", cwd=tmp_path)
+                                                             tmp_path, capsys):
+    out = neurosim_in_process("run", "stdp", "--set", setting, "--out", "r",
+                              cwd=tmp_path, capsys=capsys)
     assert out.returncode == 2
     assert message in out.stderr
     assert not any(tmp_path.iterdir())
