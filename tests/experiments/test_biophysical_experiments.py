@@ -19,7 +19,7 @@ from scipy.signal import welch
 
 from neurosim import ConfigError, Results, runner, sweep
 
-from .cli import assert_redrawn_alike, neurosim
+from .cli import assert_redrawn_alike, neurosim, neurosim_in_process
 
 
 def batch_stats(res: Results, labels, t_start, t_stop, bin):
@@ -167,8 +167,9 @@ def test_brunel_from_the_command_line(tmp_path):
     assert_redrawn_alike(tmp_path / "r", ["brunel.png"], tmp_path)
 
 
-def test_brunel_refuses_a_network_too_small_for_its_in_degree(tmp_path):
-    out = neurosim("run", "brunel", "--set", "N_E=800", "--out", "r", cwd=tmp_path)
+def test_brunel_refuses_a_network_too_small_for_its_in_degree(tmp_path, capsys):
+    out = neurosim_in_process("run", "brunel", "--set", "N_E=800", "--out", "r",
+                              cwd=tmp_path, capsys=capsys)
     assert out.returncode == 2
     assert "N_E must be > 1000 and N_I > 250" in out.stderr
     assert not (tmp_path / "r").exists()

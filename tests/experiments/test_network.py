@@ -12,7 +12,7 @@ import numpy as np
 import neurosim as ns
 
 from ..simulator.networks import filtered_sine
-from .cli import neurosim
+from .cli import neurosim, neurosim_in_process
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 
@@ -53,8 +53,9 @@ def test_integrator_file_in_rate_mode_holds_its_integral(tmp_path):
                               direct[probes["integrator.decoded"]]) == same
 
 
-def test_an_unknown_model_is_a_one_line_error(tmp_path):
-    out = neurosim("run", "network", "--set", "model=nope", "--out", "r", cwd=tmp_path)
+def test_an_unknown_model_is_a_one_line_error(tmp_path, capsys):
+    out = neurosim_in_process("run", "network", "--set", "model=nope", "--out", "r",
+                              cwd=tmp_path, capsys=capsys)
     assert out.returncode == 2
     assert "model 'nope': no such file" in out.stderr
     assert ("brunel, cobahh, communication_channel, cuba, integrator, oscillator"
