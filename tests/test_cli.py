@@ -94,30 +94,38 @@ def test_out_must_be_new_or_empty(tmp_path, toy_env):
     assert (tmp_path / "busy" / "x").read_text() == "keep me"
 
 
-def test_plot_redraws_identical_figures_from_the_file(tmp_path):
-    run = neurosim("run", "ode-convergence", "--out", "r", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def converged(tmp_path_factory):
+    """One ``neurosim run ode-convergence --svg`` (PNG and SVG), shared by the redraw
+    tests below: the folder holding the run folder ``r``."""
+    folder = tmp_path_factory.mktemp("cli-run")
+    run = neurosim("run", "ode-convergence", "--out", "r", "--svg", cwd=folder)
     assert run.returncode == 0, run.stderr
-    original = (tmp_path / "r" / "convergence.png").read_bytes()
-    redraw = neurosim("plot", "r/results.h5", "--out", "again", cwd=tmp_path)
+    return folder
+
+
+def test_plot_redraws_identical_figures_from_the_file(converged, tmp_path):
+    original = (converged / "r" / "convergence.png").read_bytes()
+    redraw = neurosim("plot", str(converged / "r" / "results.h5"), "--out", "again",
+                      cwd=tmp_path)
     assert redraw.returncode == 0, redraw.stderr
     assert Path(redraw.stdout.strip()).name == "convergence.png"
     again = (tmp_path / "again" / "convergence.png").read_bytes()
     assert hashlib.sha256(again).digest() == hashlib.sha256(original).digest()
-    info = neurosim("info", "r/results.h5", cwd=tmp_path)
+    info = neurosim("info", str(converged / "r" / "results.h5"), cwd=tmp_path)
     assert info.returncode == 0
     assert "experiment: ode-convergence" in info.stdout and "complete" in info.stdout
     assert "convergence (" in info.stdout
 
 
-def test_svg_copies_have_reproducible_bytes(tmp_path):
-    run = neurosim("run", "ode-convergence", "--out", "r", "--svg", cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    original = (tmp_path / "r" / "convergence.svg").read_text()
+def test_svg_copies_have_reproducible_bytes(converged, tmp_path):
+    original = (converged / "r" / "convergence.svg").read_text()
     assert original.lstrip().startswith("<?xml") and "<dc:date>" not in original
-    redraw = neurosim("plot", "r/results.h5", "--out", "again", "--svg", cwd=tmp_path)
+    results = str(converged / "r" / "results.h5")
+    redraw = neurosim("plot", results, "--out", "again", "--svg", cwd=tmp_path)
     assert redraw.returncode == 0, redraw.stderr
     assert (tmp_path / "again" / "convergence.svg").read_text() == original
-    plain = neurosim("plot", "r/results.h5", "--out", "png-only", cwd=tmp_path)
+    plain = neurosim("plot", results, "--out", "png-only", cwd=tmp_path)
     assert plain.returncode == 0 and not list((tmp_path / "png-only").glob("*.svg"))
 
 
