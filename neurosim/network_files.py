@@ -201,7 +201,7 @@ GROUP_TYPES = {cls.__name__: cls for cls in (IAF, TraubMiles, AdaptiveIAF, AdEx,
                                              Izhikevich)}
 #: The keys of a ``{type = "equations", ...}`` neuron (``EquationNeuron``).
 _EQUATION_KEYS = ("equations", "threshold", "reset", "namespace", "initial",
-                  "refractory", "time_unit", "current_unit")
+                  "refractory", "time_unit", "current_unit", "method")
 #: Channel type -> (required keys, optional keys) besides ``type``.
 CHANNELS = {"current": (("tau",), ()), "conductance": (("tau", "E_rev"), ()),
             "delta": ((), ())}

@@ -26,6 +26,7 @@ the step is integrated from (V_r, w + b).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -61,6 +62,12 @@ PRESETS = {
 EQUATIONS = """
     dv/dt = (-g_L*(v - E_L) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : mV
     dw/dt = (a*(v - E_L) - w)/tau_w : pA
+"""
+#: The same in z = exp((V_T − v)/Delta_T) (``AdEx.rk45_twin``): smooth through the
+#: upstroke, where v's own rate grows as exp((v − V_T)/Delta_T).
+EQUATIONS_Z = """
+    dz/dt = -z*(-g_L*(V_T - Delta_T*log(z) - E_L) - w + I)/(C*Delta_T) - g_L/C : 1
+    dw/dt = (a*(V_T - Delta_T*log(z) - E_L) - w)/tau_w : pA
 """
 UNITS = {"C": "pF", "g_L": "nS", "E_L": "mV", "V_T": "mV", "Delta_T": "mV", "a": "nS",
          "tau_w": "ms", "b": "pA", "V_r": "mV", "V_peak": "mV"}
@@ -155,6 +162,31 @@ class AdEx(TabulatedRates, NeuronType):
                               reset="v = V_r; w += b", namespace={
                                   k: (getattr(self, k), UNITS[k]) for k in UNITS},
                               initial={"v": self.E_L, "w": 0.0}, current_unit="pA")
+
+    def rk45_twin(self):
+        """What ``simulate(..., method="rk45")`` integrates: the model as an
+        ``EquationNeuron`` in z = exp((V_T − v)/Delta_T) and w (in V the upstroke
+        to V_peak is near-singular and stalls the adaptive step), events at
+        z = exp((V_T − V_peak)/Delta_T); with the maps of the states (v, w) to
+        (z, w) and back (arrays of any shape, the variable last)."""
+        from .equation_neuron import EquationNeuron
+        v_t, d_t = self.V_T, self.Delta_T
+        names = {**{k: (getattr(self, k), UNITS[k]) for k in UNITS},
+                 "z_peak": (math.exp((v_t - self.V_peak) / d_t), "1"),
+                 "z_reset": (math.exp((v_t - self.V_r) / d_t), "1")}
+        twin = EquationNeuron(EQUATIONS_Z, threshold="z <= z_peak",
+                              reset="z = z_reset; w += b", namespace=names,
+                              initial={"z": math.exp((v_t - self.E_L) / d_t),
+                                       "w": 0.0}, current_unit="pA")
+
+        def to_z(state):
+            return {"z": np.exp((v_t - np.asarray(state["v"])) / d_t), "w": state["w"]}
+
+        def to_v(y):
+            out = np.array(y, dtype=float)
+            out[..., 0] = v_t - d_t * np.log(out[..., 0])
+            return out
+        return twin, to_z, to_v
 
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         """At E_L with no adaptation current."""

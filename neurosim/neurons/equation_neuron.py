@@ -41,6 +41,7 @@ from ..validation import as_float
 from .base import GROUP_STEP_SIGNATURE, NeuronType
 from .rate_table import TabulatedRates
 from .equation_parser import FUNCTIONS, INPUT, parse_model
+from .linear_step import expm, linear_structure, propagator
 from .group_inputs import (channel_sums, decay_channels, decays, delta_jump,
                            stage_inputs, step_decays)
 
@@ -75,6 +76,9 @@ class EquationNeuron(TabulatedRates, NeuronType):
     current_unit : str, optional
         The unit of ``I``; with units, required (conductances are then in it per
         the potential's unit, e.g. nS for pA and mV).
+    method : {"exact", "rk4"}, optional
+        The group step: ``"exact"`` (the default where the equations are linear in
+        the state and ``I``, ``linear_step``) or RK4 (the default otherwise).
     """
 
     equations: str
@@ -85,9 +89,9 @@ class EquationNeuron(TabulatedRates, NeuronType):
     refractory: float = 0.0
     time_unit: str = "ms"
     current_unit: str | None = None
+    method: str | None = None
 
     spiking: ClassVar[bool] = True
-    methods: ClassVar[tuple[str, ...]] = ("rk4", "rk45")
     default_dt: ClassVar[float] = 1e-4
     takes_delta: ClassVar[bool] = True
 
@@ -131,6 +135,16 @@ class EquationNeuron(TabulatedRates, NeuronType):
         object.__setattr__(self, "refractory", refractory)
         object.__setattr__(self, "_model", model)
         object.__setattr__(self, "_values", values)
+        linear = _linear_structure(model, list(values), values, self.initial)
+        if self.method not in (None, "exact", "rk4"):
+            raise ValueError(f"method must be 'exact', 'rk4' or None, got "
+                             f"{self.method!r}")
+        if self.method == "exact" and linear is None:
+            raise ValueError("method 'exact' needs equations linear in the state "
+                             "variables and I (dX/dt = A x + g I + f); these are not: "
+                             "use method='rk4'")
+        step = self.method or ("exact" if linear is not None else "rk4")
+        object.__setattr__(self, "methods", (step, "rk45"))
         states = model.states + ((REFRACTORY,) if refractory > 0 else ())
         object.__setattr__(self, "state_names", states)
         v_unit = model.state_units[0] or "1"
@@ -151,7 +165,8 @@ class EquationNeuron(TabulatedRates, NeuronType):
         return {"equations": self.equations, "threshold": self.threshold,
                 "reset": self.reset, "namespace": dict(self._values),
                 "initial": dict(self.initial), "refractory": self.refractory,
-                "time_unit": self.time_unit, "current_unit": self.current_unit}
+                "time_unit": self.time_unit, "current_unit": self.current_unit,
+                "method": self.methods[0]}
 
     def initial_state(self, n: int) -> dict[str, np.ndarray]:
         """Each state at its ``initial`` value (0 where none is given)."""
@@ -169,7 +184,7 @@ class EquationNeuron(TabulatedRates, NeuronType):
     def group_step(self):
         """The compiled step (one compilation per distinct model text)."""
         source = step_source(self._model, list(self._values), self.refractory > 0,
-                             _TIME_UNITS[self.time_unit])
+                             _TIME_UNITS[self.time_unit], self.methods[0] == "exact")
         if source not in _COMPILED:
             _COMPILED[source] = _compile(source)
         return _COMPILED[source]
@@ -218,13 +233,32 @@ def _clamp(model):
     return None
 
 
-def step_source(model, parameters, refractory: bool, scale: float) -> str:
-    """Python source of the group step of ``model`` (module docstring)."""
+def _linear_structure(model, parameters, values, initial):
+    """``linear_step.linear_structure`` of the model's derivatives at these
+    parameter values (None: not linear)."""
+    m = len(model.states)
+    names = {**{p: f"par[{j}]" for j, p in enumerate(parameters)},
+             **{x: f"x[{k}]" for k, x in enumerate(model.states)}, INPUT: "I_in"}
+    body = ", ".join(_render(expr, names, expand_input=False)
+                     for expr in model.derivatives)
+    namespace = {"math": math}
+    exec(f"def rhs(x, I_in, par):\n    return [{body}]", namespace)  # our own source
+    par = np.array(list(values.values()))
+    scale = np.array([abs(float(initial.get(x, 0.0))) + 10.0 for x in model.states])
+    return linear_structure(lambda x, current: namespace["rhs"](x, current, par), m,
+                            scale)
+
+
+def step_source(model, parameters, refractory: bool, scale: float,
+                exact: bool = False) -> str:
+    """Python source of the group step of ``model`` (module docstring); with
+    ``exact``, of its exact step (``linear_step``) for linear equations, which
+    falls back on RK4 in sub-steps with conductance input."""
     m = len(model.states)
     xs = [f"x{k}" for k in range(m)]
     par = {p: f"par[{j}]" for j, p in enumerate(parameters)}
     plain = {**par, **dict(zip(model.states, xs)), INPUT: "I_in"}
-    clamp = _clamp(model)
+    clamp = None if exact else _clamp(model)
     seen = dict(plain)
     lines = [f"def _rhs({', '.join(xs)}, drive, cur, g, ge, frozen, par):"]
     if clamp is not None:
@@ -239,7 +273,7 @@ def step_source(model, parameters, refractory: bool, scale: float) -> str:
     args = ", ".join(xs)
     lines += [
         "",
-        f"def _sub({args}, hs, drive, a, b, c, frozen, par):",
+        f"def _rk4({args}, hs, drive, a, b, c, frozen, par):",
         f"    k1 = _rhs({args}, drive, a[0], a[1], a[2], frozen, par)",
         "    k2 = _rhs(" + ", ".join(f"x{k} + 0.5 * hs * k1[{k}]" for k in range(m))
         + ", drive, b[0], b[1], b[2], frozen, par)",
@@ -252,6 +286,56 @@ def step_source(model, parameters, refractory: bool, scale: float) -> str:
             for k in range(m)) + ",)",
         "",
     ]
+    if exact:
+        row = [" + ".join([*(f"P[{r}, {k}] * x{k}" for k in range(m)),
+                           f"P[{r}, {m}] * I0", f"P[{r}, {m + 1}] * u1",
+                           f"P[{r}, {m + 2}] * u2", f"P[{r}, {m + 3}]"])
+               for r in range(m)]
+        lines += [
+            f"def _sub({args}, hs, drive, a, b, c, frozen, par, lin):",
+            "    if a[1] != 0.0 or b[1] != 0.0 or c[1] != 0.0 or hs <= 0.0:",
+            f"        return _rk4({args}, hs, drive, a, b, c, frozen, par)",
+            "    I0 = drive + a[0] + a[2]",
+            "    Im = drive + b[0] + b[2]",
+            "    Ih = drive + c[0] + c[2]",
+            "    M, Mf, E, Ef, h_full = lin",
+            "    if hs == h_full:",
+            "        P = Ef if frozen else E",
+            "    else:",
+            "        P = expm(Mf if frozen else M, hs)",
+            "    u1 = (-3.0 * I0 + 4.0 * Im - Ih) / hs",
+            "    u2 = 4.0 * (I0 - 2.0 * Im + Ih) / (hs * hs)",
+            "    return (" + "".join(f"{r}, " for r in row) + ")",
+            "",
+            "def _linear(h, par):",
+            f"    A = np.empty(({m}, {m}))",
+            f"    f = _rhs({', '.join(['0.0'] * m)}, 0.0, 0.0, 0.0, 0.0, False, par)",
+            f"    one = _rhs({', '.join(['0.0'] * m)}, 1.0, 0.0, 0.0, 0.0, False, par)",
+            f"    g = np.array([one[k] - f[k] for k in range({m})])",
+            f"    fv = np.array([f[k] for k in range({m})])",
+        ]
+        for j in range(m):
+            unit = ", ".join("1.0" if k == j else "0.0" for k in range(m))
+            lines += [f"    col = _rhs({unit}, 0.0, 0.0, 0.0, 0.0, False, par)",
+                      f"    for k in range({m}):",
+                      f"        A[k, {j}] = col[k] - f[k]"]
+        lines += [
+            "    M = propagator(A, g, fv, False)",
+            "    Mf = propagator(A, g, fv, True)",
+            "    return M, Mf, expm(M, h), expm(Mf, h), h",
+            "",
+            *_crossing_source(m, args),
+        ]
+    else:
+        lines += [
+            f"def _sub({args}, hs, drive, a, b, c, frozen, par, lin):",
+            f"    return _rk4({args}, hs, drive, a, b, c, frozen, par)",
+            "",
+            "def _linear(h, par):",
+            "    z = np.zeros((1, 1))",
+            "    return z, z, z, z, h",
+            "",
+        ]
     lhs, op, rhs = model.threshold
     sign = "" if op in (">", ">=") else "-"
     lines += [f"def _over({args}, par):",
@@ -280,6 +364,7 @@ def step_source(model, parameters, refractory: bool, scale: float) -> str:
         f"    t_ref = par[{len(parameters)}]",
         "    n_ch = syn.shape[0]",
         "    d = step_decays(syn_tau, dt)",
+        "    lin = _linear(dt * S, par)",
         "    ea = np.empty(n_ch)",
         "    eb = np.empty(n_ch)",
         "    count = 0",
@@ -291,7 +376,7 @@ def step_source(model, parameters, refractory: bool, scale: float) -> str:
         "        s0 = 0.0",
         "        start = in0",
         "        if left >= dt:  # refractory all step: the potential held",
-        "            e = _sub(YS, dt * S, drive, in0, in1, in2, True, par)",
+        "            e = _sub(YS, dt * S, drive, in0, in1, in2, True, par, lin)",
         "            left -= dt",
         "        else:",
         "            if left > 0.0:  # held until left, free from there",
@@ -300,30 +385,33 @@ def step_source(model, parameters, refractory: bool, scale: float) -> str:
         "                start = channel_sums(syn, syn_rev, syn_kind, i, eb)",
         "                y = _sub(YS, left * S, drive, in0,",
         "                         channel_sums(syn, syn_rev, syn_kind, i, ea), start, True,",
-        "                         par)",
+        "                         par, lin)",
         "                s0 = left",
         "                left = 0.0",
         "            else:",
         "                y = (y[0] + delta_jump(syn, syn_kind, i)," + "".join(
             f" y[{k}]," for k in range(1, m)) + ")",
         "            if s0 == 0.0:",
-        "                e = _sub(YS, dt * S, drive, in0, in1, in2, False, par)",
+        "                e = _sub(YS, dt * S, drive, in0, in1, in2, False, par, lin)",
         "            else:",
         "                decays(syn_tau, 0.5 * (s0 + dt), ea)",
         "                e = _sub(YS, (dt - s0) * S, drive, start,",
         "                         channel_sums(syn, syn_rev, syn_kind, i, ea), in2, False,",
-        "                         par)",
+        "                         par, lin)",
         "            f1 = _over(ES, par)",
         f"            if f1 {fires}:",
         "                f0 = _over(YS, par)",
         f"                frac = {frac} if f0 < 0.0 else 0.0",
+        *(_refine() if exact else []),
         "                s = s0 + frac * (dt - s0)",
         "                decays(syn_tau, 0.5 * (s0 + s), ea)",
         "                decays(syn_tau, s, eb)",
         "                at = channel_sums(syn, syn_rev, syn_kind, i, eb)",
-        "                y = _sub(YS, (s - s0) * S, drive, start,",
-        "                         channel_sums(syn, syn_rev, syn_kind, i, ea), at, False,",
-        "                         par)",
+        *(["                y = yhi"] if exact else [
+            "                y = _sub(YS, (s - s0) * S, drive, start,",
+            "                         channel_sums(syn, syn_rev, syn_kind, i, ea), at, "
+            "False,",
+            "                         par, lin)"]),
         "                y = _reset(YS, par)",
         "                spiked[count] = i",
         "                after[count] = dt - s",
@@ -336,14 +424,14 @@ def step_source(model, parameters, refractory: bool, scale: float) -> str:
         "                    mid = channel_sums(syn, syn_rev, syn_kind, i, eb)",
         "                    y = _sub(YS, hold * S, drive, at,",
         "                             channel_sums(syn, syn_rev, syn_kind, i, ea), mid,",
-        "                             True, par)",
+        "                             True, par, lin)",
         "                    at = mid",
         "                    left = t_ref - hold",
         "                if free > 0.0:",
         "                    decays(syn_tau, dt - 0.5 * free, ea)",
         "                    e = _sub(YS, free * S, drive, at,",
         "                             channel_sums(syn, syn_rev, syn_kind, i, ea), in2,",
-        "                             False, par)",
+        "                             False, par, lin)",
         "                else:",
         "                    e = y",
         "        if not (" + " and ".join(f"abs(e[{k}]) < 1e300" for k in range(m))
@@ -356,7 +444,81 @@ def step_source(model, parameters, refractory: bool, scale: float) -> str:
     lines += ["    decay_channels(syn, syn_tau, syn_kind, dt)", "    return count", ""]
     ys = ", ".join(f"y[{k}]" for k in range(m))
     es = ", ".join(f"e[{k}]" for k in range(m))
-    return "\n".join(lines).replace("(YS,", f"({ys},").replace("(ES,", f"({es},")
+    ws = ", ".join(f"w[{k}]" for k in range(m))
+    return "\n".join(lines).replace("(YS,", f"({ys},").replace("(ES,", f"({es},") \
+        .replace("(WS,", f"({ws},")
+
+
+def _refine() -> list[str]:
+    """Lines of the exact step that move a spike's fraction ``frac`` of the free
+    interval from the linear guess to the threshold crossing of the exact
+    trajectory (``_crossing``), ``yhi`` the state there."""
+    return [
+        "                yhi = y",
+        "                if f0 < 0.0:",
+        "                    frac, yhi = _crossing(YS, (dt - s0) * S, drive, start,",
+        "                                          channel_sums(syn, syn_rev, syn_kind, i,",
+        "                                                       ea), in2, par, lin, frac, e)",
+    ]
+
+
+def _crossing_source(m: int, args: str) -> list[str]:
+    """Source of ``_crossing``: Newton's method on the threshold function along the
+    exact trajectory y(σ) = expm(M σ) y0 of the free interval (dy/dσ = M y, the
+    threshold's derivative along it by central differences), kept within the
+    bracket [0, 1] of the fraction, from the linear guess until a step is 1e-13;
+    with conductance input (not linear) the guess stays."""
+    ys = ", ".join(f"y[{k}]" for k in range(m))
+    return [
+        f"def _crossing({args}, hs, drive, a, b, c, par, lin, frac, end):",
+        "    if a[1] != 0.0 or b[1] != 0.0 or c[1] != 0.0:",
+        "        return frac, end",
+        "    M = lin[0]",
+        "    n = M.shape[0]",
+        "    I0 = drive + a[0] + a[2]",
+        "    Im = drive + b[0] + b[2]",
+        "    Ih = drive + c[0] + c[2]",
+        "    y0 = np.empty(n)",
+        *[f"    y0[{k}] = x{k}" for k in range(m)],
+        f"    y0[{m}] = I0",
+        f"    y0[{m + 1}] = (-3.0 * I0 + 4.0 * Im - Ih) / hs",
+        f"    y0[{m + 2}] = 4.0 * (I0 - 2.0 * Im + Ih) / (hs * hs)",
+        f"    y0[{m + 3}] = 1.0",
+        "    lo, hi = 0.0, 1.0",
+        "    y = y0.copy()",
+        "    for _ in range(30):",
+        "        P = expm(M, frac * hs)",
+        "        for r in range(n):",
+        "            acc = 0.0",
+        "            for k in range(n):",
+        "                acc += P[r, k] * y0[k]",
+        "            y[r] = acc",
+        f"        f = _over({ys}, par)",
+        "        if f < 0.0:",
+        "            lo = frac",
+        "        else:",
+        "            hi = frac",
+        "        d = np.zeros(n)",
+        "        scale = 0.0",
+        f"        for r in range({m}):",
+        "            for k in range(n):",
+        "                d[r] += M[r, k] * y[k] * hs",
+        "            scale = max(scale, abs(d[r]), abs(y[r]))",
+        "        eps = 1e-6 * scale / max(1e-300, max(np.abs(d[:" + str(m) + "])))",
+        "        up = _over(" + ", ".join(f"y[{k}] + eps * d[{k}]" for k in range(m))
+        + ", par)",
+        "        down = _over(" + ", ".join(f"y[{k}] - eps * d[{k}]" for k in range(m))
+        + ", par)",
+        "        slope = (up - down) / (2.0 * eps)",
+        "        guess = frac - f / slope if slope > 0.0 else 0.5 * (lo + hi)",
+        "        if not lo <= guess <= hi:",
+        "            guess = 0.5 * (lo + hi)",
+        "        if abs(guess - frac) <= 1e-13:",
+        "            break",
+        "        frac = guess",
+        f"    return frac, ({''.join(f'y[{k}], ' for k in range(m))})",
+        "",
+    ]
 
 
 def _compile(source: str):
@@ -364,8 +526,10 @@ def _compile(source: str):
     namespace = {"np": np, "math": math, "decays": decays,
                  "channel_sums": channel_sums, "delta_jump": delta_jump,
                  "decay_channels": decay_channels, "stage_inputs": stage_inputs,
-                 "step_decays": step_decays}
+                 "step_decays": step_decays, "expm": expm, "propagator": propagator}
     exec(compile(source, "<equation neuron>", "exec"), namespace)  # our own source
-    for name in ("_rhs", "_sub", "_over", "_reset"):
+    for name in ("_rhs", "_rk4", "_sub", "_linear", "_crossing", "_over", "_reset"):
+        if name not in namespace:
+            continue
         namespace[name] = njit(inline="always", error_model="numpy")(namespace[name])
     return njit(GROUP_STEP_SIGNATURE, error_model="numpy")(namespace["step"])

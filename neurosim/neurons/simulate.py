@@ -330,13 +330,18 @@ def _adaptive_run(neuron, dt, table, stride, t_stop, n_steps, record, record_eve
             y, spikes = adaptive.run_lif(neuron, state, samples, dt, t_end, t_rec,
                                          rtol, atol)
         elif hasattr(neuron, "equations_twin") or isinstance(neuron, EquationNeuron):
-            twin = neuron if isinstance(neuron, EquationNeuron) else \
-                neuron.equations_twin()
+            if hasattr(neuron, "rk45_twin"):  # in other variables, mapped both ways
+                twin, forth, back = neuron.rk45_twin()
+                state = forth(state)
+            else:
+                twin, back = (neuron if isinstance(neuron, EquationNeuron) else
+                              neuron.equations_twin()), None
             scale = 1e3 if twin.time_unit == "ms" else 1.0
             y, spikes = equation_rk45.run_equations(
                 twin, {**state, **{k: v for k, v in twin.initial_state(
                     table.shape[1]).items() if k not in state}}, samples, dt * scale,
                 t_end * scale, t_rec * scale, rtol, atol)
+            y = y if back is None else back(y)
             spikes = [s / scale for s in spikes]
         else:
             raise TypeError(f"method 'rk45' is not available for "
