@@ -1,6 +1,9 @@
 """Equation-written neurons against the built-in models: 1000 Izhikevich (RS) and
 1000 AdEx (adapting) neurons under current steps spread over each model's range,
-1 s at dt = 0.1 ms (Izhikevich) and 0.01 ms (AdEx), as neuron groups.
+1 s at dt = 0.1 ms (Izhikevich) and 0.01 ms (AdEx), as neuron groups; and 1000
+IAF neurons (0 to 40 nA) against the same LIF as equations, stepped exactly (the
+default for linear equations, ``linear_step``) and by RK4, with each side's
+largest spike-time error from the LIF's closed form.
 
 Prints each side's run time (best of ``--repeat``, compilation excluded), the
 ratio equation / built-in (the goal: ≤ 1.5), the total spike count and how the
@@ -40,6 +43,30 @@ def adex_pair():
     """The built-in adapting AdEx and its twin written in V, with units."""
     p = ns.AdEx.preset("adapting")
     return p, p.equations_twin()
+
+
+def iaf_pairs():
+    """The built-in IAF (exact between spikes, spike times interpolated linearly
+    within the step) and the same LIF as equations, stepped exactly (the default
+    for linear equations) and by RK4."""
+    iaf = ns.IAF()  # V_rest = V_reset = -65 mV, V_th = -50 mV, 20 ms, 2 ms, 1 MΩ
+    text = dict(equations="dv/dt = (E_L - v + R*I)/tau_m", threshold="v >= V_th",
+                reset="v = V_r", refractory=2.0, initial={"v": -65.0},
+                namespace=dict(E_L=-65.0, R=1.0, tau_m=20.0, V_th=-50.0, V_r=-65.0))
+    return ((iaf, ns.EquationNeuron(**text)),
+            (iaf, ns.EquationNeuron(**text, method="rk4")))
+
+
+def lif_error(spikes, currents):
+    """Largest distance (ms) of the spike times from the LIF's closed form:
+    first spike τ ln(RI / (RI − 15 mV)), then every 2 ms + that."""
+    first = 20.0 * np.log(currents / (currents - 15.0), where=currents > 15.0,
+                          out=np.full(currents.size, np.inf))
+    k = np.concatenate([np.arange(c) for c in np.bincount(spikes.ids,
+                                                          minlength=currents.size)])
+    order = np.lexsort((spikes.times, spikes.ids))
+    want = first[spikes.ids[order]] + (2.0 + first[spikes.ids[order]]) * k
+    return float(np.max(np.abs(spikes.times[order] * 1e3 - want)))
 
 
 def run_group(neuron, currents, dt, t_stop=1.0):
@@ -133,8 +160,11 @@ def main(argv=None):
     print(f"{n} neurons per group, 1 s; best of {opts.repeat}")
     print(f"{'model':>12} {'built-in s':>10} {'equations s':>11} {'ratio':>6} "
           f"{'spikes':>8}  agreement")
+    exact, rk4 = iaf_pairs()
     cases = (("Izhikevich", izhikevich_pair, np.linspace(0.0, 20.0, n), 1e-4),
-             ("AdEx", adex_pair, np.linspace(0.0, 800.0, n), 1e-5))
+             ("AdEx", adex_pair, np.linspace(0.0, 800.0, n), 1e-5),
+             ("IAF exact", lambda: exact, np.linspace(0.0, 40.0, n), 1e-4),
+             ("IAF rk4", lambda: rk4, np.linspace(0.0, 40.0, n), 1e-4))
     for name, pair, currents, dt in cases:
         builtin, twin = pair()
         t_b, s_b = best(lambda: run_group(builtin, currents, dt), opts.repeat)
@@ -149,6 +179,9 @@ def main(argv=None):
                      f"max count difference {np.max(np.abs(c_b - c_e))}")
         print(f"{name:>12} {t_b:10.3f} {t_e:11.3f} {t_e / t_b:6.2f} "
               f"{s_b.times.size:8d}  {agree}")
+        if name.startswith("IAF"):
+            print(f"{'':>12} from the closed form: built-in {lif_error(s_b, currents):.2g}"
+                  f" ms, equations {lif_error(s_e, currents):.2g} ms")
         if name == "Izhikevich" and not opts.no_brian2:
             try:
                 t_2, c_2 = brian2_izhikevich(currents, dt)
