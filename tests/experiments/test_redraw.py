@@ -1,10 +1,14 @@
 """``neurosim plot`` redraws the figures of the ANN experiments byte for byte, run
-through the command line on small configurations (the other experiments check this
-in their own test files, with ``cli.assert_redrawn_alike`` too)."""
+on small configurations (the other experiments check this in their own test files,
+with ``cli.assert_redrawn_alike`` too). The run is ``runner.run`` in this process,
+with the overrides ``--set`` gives it (the command's own run is checked by
+``tests/test_cli.py``); the redraw is ``neurosim plot`` in a new process."""
 
 import pytest
 
-from .cli import assert_redrawn_alike, neurosim
+from neurosim import runner
+
+from .cli import assert_redrawn_alike
 
 SMALL = {
     "hopfield": (["capacity_counts=1,5,10", "capacity_trials=2"],
@@ -19,7 +23,7 @@ SMALL = {
 @pytest.mark.parametrize("name", sorted(SMALL))
 def test_plot_redraws_the_run_figures_byte_for_byte(name, tmp_path):
     overrides, figures = SMALL[name]
-    settings = [arg for item in overrides for arg in ("--set", item)]
-    run = neurosim("run", name, *settings, "--out", "r", cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    assert_redrawn_alike(tmp_path / "r", figures, tmp_path)
+    settings = dict(item.split("=", 1) for item in overrides)
+    folder = runner.run(name, settings, out=tmp_path / "r")
+    assert folder == tmp_path / "r"
+    assert_redrawn_alike(folder, figures, tmp_path)
