@@ -16,7 +16,8 @@ channels (``group_inputs``): current channels add x_k, conductance channels
 g_k (E_k − v), in the model's current units.
 
 Stepping, per neuron: classic RK4 over the step with the channels' exact decay at
-the stages. When the threshold is ``X >= bound`` (or ``>``; ``<``, ``<=`` likewise
+the stages (forward Euler with ``method="euler"``; linear equations step exactly by
+default, ``linear_step``). When the threshold is ``X >= bound`` (or ``>``; ``<``, ``<=`` likewise
 from below) for a state variable X, the stages see X no further than the bound, so
 a runaway term (AdEx's exponential, Izhikevich's square) cannot overflow within a
 step. A spike is placed where the threshold function, linearly interpolated
@@ -76,9 +77,10 @@ class EquationNeuron(TabulatedRates, NeuronType):
     current_unit : str, optional
         The unit of ``I``; with units, required (conductances are then in it per
         the potential's unit, e.g. nS for pA and mV).
-    method : {"exact", "rk4"}, optional
+    method : {"exact", "rk4", "euler"}, optional
         The group step: ``"exact"`` (the default where the equations are linear in
-        the state and ``I``, ``linear_step``) or RK4 (the default otherwise).
+        the state and ``I``, ``linear_step``), RK4 (the default otherwise) or
+        forward Euler.
     """
 
     equations: str
@@ -136,8 +138,8 @@ class EquationNeuron(TabulatedRates, NeuronType):
         object.__setattr__(self, "_model", model)
         object.__setattr__(self, "_values", values)
         linear = _linear_structure(model, list(values), values, self.initial)
-        if self.method not in (None, "exact", "rk4"):
-            raise ValueError(f"method must be 'exact', 'rk4' or None, got "
+        if self.method not in (None, "exact", "rk4", "euler"):
+            raise ValueError(f"method must be 'exact', 'rk4', 'euler' or None, got "
                              f"{self.method!r}")
         if self.method == "exact" and linear is None:
             raise ValueError("method 'exact' needs equations linear in the state "
@@ -184,7 +186,7 @@ class EquationNeuron(TabulatedRates, NeuronType):
     def group_step(self):
         """The compiled step (one compilation per distinct model text)."""
         source = step_source(self._model, list(self._values), self.refractory > 0,
-                             _TIME_UNITS[self.time_unit], self.methods[0] == "exact")
+                             _TIME_UNITS[self.time_unit], self.methods[0])
         if source not in _COMPILED:
             _COMPILED[source] = _compile(source)
         return _COMPILED[source]
@@ -250,10 +252,11 @@ def _linear_structure(model, parameters, values, initial):
 
 
 def step_source(model, parameters, refractory: bool, scale: float,
-                exact: bool = False) -> str:
-    """Python source of the group step of ``model`` (module docstring); with
-    ``exact``, of its exact step (``linear_step``) for linear equations, which
-    falls back on RK4 in sub-steps with conductance input."""
+                method: str = "rk4") -> str:
+    """Python source of the group step of ``model`` (module docstring) by
+    ``method``: "rk4", "euler", or "exact" (``linear_step``; for linear equations,
+    RK4 in sub-steps with conductance input)."""
+    exact = method == "exact"
     m = len(model.states)
     xs = [f"x{k}" for k in range(m)]
     par = {p: f"par[{j}]" for j, p in enumerate(parameters)}
@@ -327,9 +330,15 @@ def step_source(model, parameters, refractory: bool, scale: float,
             *_crossing_source(m, args),
         ]
     else:
+        call = (f"_rk4({args}, hs, drive, a, b, c, frozen, par)" if method == "rk4"
+                else f"_euler({args}, hs, drive, a, frozen, par)")
         lines += [
+            f"def _euler({args}, hs, drive, a, frozen, par):",
+            f"    k1 = _rhs({args}, drive, a[0], a[1], a[2], frozen, par)",
+            "    return (" + ", ".join(f"x{k} + hs * k1[{k}]" for k in range(m)) + ",)",
+            "",
             f"def _sub({args}, hs, drive, a, b, c, frozen, par, lin):",
-            f"    return _rk4({args}, hs, drive, a, b, c, frozen, par)",
+            f"    return {call}",
             "",
             "def _linear(h, par):",
             "    z = np.zeros((1, 1))",
@@ -528,7 +537,8 @@ def _compile(source: str):
                  "decay_channels": decay_channels, "stage_inputs": stage_inputs,
                  "step_decays": step_decays, "expm": expm, "propagator": propagator}
     exec(compile(source, "<equation neuron>", "exec"), namespace)  # our own source
-    for name in ("_rhs", "_rk4", "_sub", "_linear", "_crossing", "_over", "_reset"):
+    for name in ("_rhs", "_rk4", "_euler", "_sub", "_linear", "_crossing", "_over",
+                 "_reset"):
         if name not in namespace:
             continue
         namespace[name] = njit(inline="always", error_model="numpy")(namespace[name])

@@ -47,6 +47,16 @@ def test_expm_against_closed_forms():
                                rtol=0, atol=1e-13)
 
 
+def test_euler_on_request_is_first_order():
+    """Forward Euler: the error of the first spike time halves with dt."""
+    first = 20.0 * math.log(20.0 / 5.0)
+    errors = [abs(ns.simulate(ns.EquationNeuron(**LIF, method="euler"), [2.0], 0.03,
+                              dt=dt).spike_times[0][0] * 1e3 - first)
+              for dt in (1e-4, 5e-5, 2.5e-5)]
+    assert errors[0] > 1e-3
+    np.testing.assert_allclose(np.array(errors[:-1]) / errors[1:], 2.0, rtol=0.1)
+
+
 @pytest.mark.parametrize("dt", [1e-4, 1e-3])
 def test_exact_lif_spikes_at_the_closed_form_times(dt):
     run = ns.simulate(ns.EquationNeuron(**LIF), [2.0], 0.2, dt=dt)
@@ -137,6 +147,6 @@ def test_conductance_input_falls_back_on_rk4():
 def test_exact_on_nonlinear_equations_is_refused():
     with pytest.raises(ValueError, match="method 'exact' needs equations linear"):
         ns.EquationNeuron("dv/dt = v*v + I", threshold="v > 1", method="exact")
-    with pytest.raises(ValueError, match="method must be 'exact', 'rk4' or None, "
-                                         "got 'euler'"):
-        ns.EquationNeuron(**LIF, method="euler")
+    with pytest.raises(ValueError, match="method must be 'exact', 'rk4', 'euler' or "
+                                         "None, got 'rk2'"):
+        ns.EquationNeuron(**LIF, method="rk2")
