@@ -180,8 +180,9 @@ def main(argv=None):
         print(f"{name:>12} {t_b:10.3f} {t_e:11.3f} {t_e / t_b:6.2f} "
               f"{s_b.times.size:8d}  {agree}")
         if name.startswith("IAF"):
-            print(f"{'':>12} from the closed form: built-in {lif_error(s_b, currents):.2g}"
-                  f" ms, equations {lif_error(s_e, currents):.2g} ms")
+            errors = lif_error(s_b, currents), lif_error(s_e, currents)
+            print(f"{'':>12} from the closed form: built-in {errors[0]:.2g} ms, "
+                  f"equations {errors[1]:.2g} ms")
         if name == "Izhikevich" and not opts.no_brian2:
             try:
                 t_2, c_2 = brian2_izhikevich(currents, dt)

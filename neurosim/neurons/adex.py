@@ -36,10 +36,10 @@ from numba import njit
 from ..validation import as_float
 from ..vecmath import vexp, vlog
 from .base import GROUP_STEP_SIGNATURE, NeuronType
-from .rate_table import TabulatedRates
 from .group_inputs import (channel_sums, channel_sums_numpy, decay_channels,
                            decay_channels_numpy, decays, decays_numpy, delta_jump,
                            delta_jump_numpy, stage_inputs, step_decays)
+from .rate_table import TabulatedRates
 
 _FINITE = 1e300
 

@@ -17,15 +17,16 @@ g_k (E_k − v), in the model's current units.
 
 Stepping, per neuron: classic RK4 over the step with the channels' exact decay at
 the stages (forward Euler with ``method="euler"``; linear equations step exactly by
-default, ``linear_step``). When the threshold is ``X >= bound`` (or ``>``; ``<``, ``<=`` likewise
-from below) for a state variable X, the stages see X no further than the bound, so
-a runaway term (AdEx's exponential, Izhikevich's square) cannot overflow within a
-step. A spike is placed where the threshold function, linearly interpolated
-within the step, crosses zero; the state at the spike comes from an RK4 step from
-the step's start to it, the reset is applied there, and the rest of the step is
-integrated from the reset state, with the potential held while refractory. At
-most one spike per neuron per step. Divergence (a non-finite state) returns
-−1 − i, as the signature says.
+default, ``linear_step``). When the threshold is ``X >= bound`` (or ``>``; ``<``,
+``<=`` likewise from below) for a state variable X, the stages see X no further than
+the bound, so a runaway term (AdEx's exponential, Izhikevich's square) cannot
+overflow within a step. A spike is placed where the threshold function, linearly
+interpolated within the step, crosses zero; the state at the spike comes from an RK4
+step from the step's start to it, the reset is applied there, and the rest of the
+step is integrated from the reset state, with the potential held while refractory.
+(Exact steps place it where the exact trajectory crosses, ``_crossing``.) At most
+one spike per neuron per step. Divergence (a non-finite state) returns −1 − i, as
+the signature says.
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ from numba import njit
 
 from ..validation import as_float
 from .base import GROUP_STEP_SIGNATURE, NeuronType
-from .rate_table import TabulatedRates
 from .equation_parser import FUNCTIONS, INPUT, parse_model
-from .linear_step import expm, linear_structure, propagator
 from .group_inputs import (channel_sums, decay_channels, decays, delta_jump,
                            stage_inputs, step_decays)
+from .linear_step import expm, linear_structure, propagator
+from .rate_table import TabulatedRates
 
 #: The hidden state that counts a neuron's refractory time left (s).
 REFRACTORY = "refractory_left"
@@ -137,7 +138,7 @@ class EquationNeuron(TabulatedRates, NeuronType):
         object.__setattr__(self, "refractory", refractory)
         object.__setattr__(self, "_model", model)
         object.__setattr__(self, "_values", values)
-        linear = _linear_structure(model, list(values), values, self.initial)
+        linear = _linear_structure(model, values, self.initial)
         if self.method not in (None, "exact", "rk4", "euler"):
             raise ValueError(f"method must be 'exact', 'rk4', 'euler' or None, got "
                              f"{self.method!r}")
@@ -235,11 +236,11 @@ def _clamp(model):
     return None
 
 
-def _linear_structure(model, parameters, values, initial):
-    """``linear_step.linear_structure`` of the model's derivatives at these
-    parameter values (None: not linear)."""
+def _linear_structure(model, values: dict, initial: dict):
+    """``linear_step.linear_structure`` of the model's derivatives at the parameter
+    ``values`` (None: not linear)."""
     m = len(model.states)
-    names = {**{p: f"par[{j}]" for j, p in enumerate(parameters)},
+    names = {**{p: f"par[{j}]" for j, p in enumerate(values)},
              **{x: f"x[{k}]" for k, x in enumerate(model.states)}, INPUT: "I_in"}
     body = ", ".join(_render(expr, names, expand_input=False)
                      for expr in model.derivatives)
@@ -465,9 +466,13 @@ def _refine() -> list[str]:
     return [
         "                yhi = y",
         "                if f0 < 0.0:",
-        "                    frac, yhi = _crossing(YS, (dt - s0) * S, drive, start,",
-        "                                          channel_sums(syn, syn_rev, syn_kind, i,",
-        "                                                       ea), in2, par, lin, frac, e)",
+        "                    if s0 == 0.0:  # the inputs e was stepped with",
+        "                        mid = in1",
+        "                    else:",
+        "                        decays(syn_tau, 0.5 * (s0 + dt), ea)",
+        "                        mid = channel_sums(syn, syn_rev, syn_kind, i, ea)",
+        "                    frac, yhi = _crossing(YS, (dt - s0) * S, drive, start, mid,",
+        "                                          in2, par, lin, frac, e)",
     ]
 
 

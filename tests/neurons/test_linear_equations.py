@@ -150,3 +150,45 @@ def test_exact_on_nonlinear_equations_is_refused():
     with pytest.raises(ValueError, match="method must be 'exact', 'rk4', 'euler' or "
                                          "None, got 'rk2'"):
         ns.EquationNeuron(**LIF, method="rk2")
+
+
+def test_spikes_under_current_channels_against_solve_ivp():
+    """Poisson spikes into an exponential current channel (acting from the end of
+    their step): the exact step's spike times against solve_ivp of the same input
+    in closed form, with the threshold as an event and the refractory hold."""
+    p, tau_syn, weight = LIF["namespace"], 5.0, 2.0  # ms, nA
+    net = ns.Network(seed=2)
+    group = net.group(1, ns.EquationNeuron(**LIF), label="G",
+                      channels={"x": ns.PSC(tau_syn * 1e-3)}, current=1.2)
+    src = net.poisson_group(5, 60.0, label="P")
+    net.synapses(src, group, rule=ns.AllToAll(), weight=weight, synapse="x")
+    net.probe(group, "spikes")
+    net.probe(src, "spikes")
+    res = ns.Simulator(net, dt=1e-4, seed=0).run(0.3)
+    arrivals = np.ceil(np.round(res.spikes["P"].times / 1e-4, 6)) * 0.1  # ms
+
+    def current(t):
+        past = arrivals[arrivals < t]
+        return 1.2 + weight * np.exp(-(t - past) / tau_syn).sum()
+
+    def free(t, y):
+        return [(p["E_L"] - y[0] + p["R"] * current(t)) / p["tau_m"]]
+
+    def crossing(t, y):
+        return y[0] - p["V_th"]
+    crossing.terminal, crossing.direction = True, 1
+    edges = np.unique(np.concatenate([arrivals, [300.0]]))
+    t, v, want = 0.0, -65.0, []
+    while t < 300.0:
+        stop = edges[edges > t + 1e-12][0]  # integrate between arrivals
+        sol = solve_ivp(free, (t, stop), [v], method="DOP853", rtol=1e-12, atol=1e-12,
+                        events=crossing)
+        if sol.status == 1:
+            t = sol.t_events[0][0] + ALIF["refractory"]  # held at V_r meanwhile
+            want.append(sol.t_events[0][0])
+            v = p["V_r"]
+        else:
+            t, v = stop, sol.y[0, -1]
+    got = res.spikes["G"].times * 1e3
+    assert got.size == len(want) > 5
+    assert np.max(np.abs(got - np.array(want))) < 1e-5
