@@ -70,7 +70,9 @@ simulator.)
 ``neuron`` is omitted (the population default, ``LIF(min_voltage=0)``), a path
 ending in ``.toml`` (a neuron model file, relative to the network file), a type name
 with its default parameters (``"LIF"`` — note: without the voltage floor —,
-``"LIFRate"``, ``"ReLU"``, ...), or a table ``{type = "LIF", tau_rc = 0.02, ...}``.
+``"LIFRate"``, ``"ReLU"``, ...), or a table ``{type = "LIF", tau_rc = 0.02, ...}``;
+the group models take part as a group's neuron is given (below: ``"AdEx"``,
+``{type = "Izhikevich", preset = "FS"}``, ``{type = "equations", ...}``).
 
 Neuron groups joined neuron to neuron (``Network.group``, ``synapses``, ...)::
 
@@ -453,13 +455,18 @@ def _signal(value, where: str):
 
 
 def _neuron(value, where: str, folder: Path):
-    """A population's neuron: a model file (*.toml), a type name or a table."""
+    """A population's neuron: a model file (*.toml), a type name or a table; the
+    group models as ``_group_neuron`` takes them."""
     if isinstance(value, str) and value.endswith(".toml"):
         try:
             return load_model(folder / value)
         except ConfigError as exc:
             raise ConfigError(f"{where}: neuron = {value!r}: {exc}") from None
-    return _typed_neuron(value, where, MODEL_TYPES, "a model file (*.toml), ")
+    kind = value.get("type") if isinstance(value, dict) else value
+    if kind in GROUP_TYPES or kind == "equations":
+        return _group_neuron(value, where)
+    return _typed_neuron(value, where, {**MODEL_TYPES, **GROUP_TYPES},
+                         "a model file (*.toml), ")
 
 
 def _typed_neuron(value, where: str, types: dict, other: str = ""):

@@ -726,3 +726,66 @@ def test_network_from_data_takes_edited_tables():
     with pytest.raises(ns.ConfigError, match=r"cuba.toml: \[\[synapses\]\] entry 1 "
                        r"\('EE'\) \(E -> E\): p = 2.0: expected a probability"):
         network_from_data(data, MODELS / "cuba.toml")
+
+
+def test_populations_take_the_group_models(tmp_path):
+    """A population's neuron given as a group's is: a type name, a preset, or
+    equations; the loaded network runs as the one built in Python."""
+    path = tmp_path / "net.toml"
+    path.write_text('''
+[network]
+seed = 3
+[[inputs]]
+label = "u"
+signal = {type = "constant", value = [0.5]}
+[[populations]]
+label = "A"
+n_neurons = 20
+neuron = {type = "Izhikevich", preset = "FS"}
+[[populations]]
+label = "B"
+n_neurons = 10
+neuron = "IAF"
+[[populations]]
+label = "C"
+n_neurons = 10
+[populations.neuron]
+type = "equations"
+equations = "dv/dt = (E_L - v + R*I)/tau_m"
+threshold = "v >= V_th"
+reset = "v = V_r"
+refractory = 2.0
+namespace = {E_L = -65.0, R = 1.0, tau_m = 20.0, V_th = -50.0, V_r = -65.0}
+initial = {v = -65.0}
+[[connections]]
+pre = "u"
+post = "A"
+[[connections]]
+pre = "A"
+post = "B"
+[[connections]]
+pre = "A"
+post = "C"
+[[probes]]
+target = "A"
+what = "spikes"
+''')
+    net, probes = load_network(path)
+    neurons = [p.neuron for p in net.populations]
+    assert neurons[0] == ns.Izhikevich.preset("FS") and neurons[1] == ns.IAF()
+    assert isinstance(neurons[2], ns.EquationNeuron) and neurons[2].methods[0] == "exact"
+    reference = ns.Network(seed=3)
+    u = reference.input(lambda t: np.full_like(t, 0.5), label="u")
+    a = reference.population(20, 1, neuron=ns.Izhikevich.preset("FS"), label="A")
+    b = reference.population(10, 1, neuron=ns.IAF(), label="B")
+    c = reference.population(10, 1, neuron=neurons[2], label="C")
+    for pre, post in ((u, a), (a, b), (a, c)):
+        reference.connect(pre, post)
+    reference.probe(a, "spikes")
+    loaded, built = run(net, 0.2), run(reference, 0.2)
+    assert loaded.spikes["A"].times.size > 100
+    np.testing.assert_array_equal(loaded.spikes["A"].times, built.spikes["A"].times)
+    with pytest.raises(ns.ConfigError, match=r"neuron.preset: Izhikevich preset must "
+                                              "be one of"):
+        path.write_text(path.read_text().replace('preset = "FS"', 'preset = "XX"'))
+        load_network(path)
