@@ -20,6 +20,11 @@ import sys
 import numpy as np
 import pytest
 
+#: Each check runs the RUN script in new processes (about 45 s in all, 75-95 s more
+#: for the generic CPU's recompilation): the slow set, run once by .ci/run's
+#: ``pytest -m slow`` rather than in the default run and again in its Prescott pass.
+pytestmark = pytest.mark.slow
+
 RUN = r'''
 import sys
 import numpy as np
@@ -141,8 +146,6 @@ def test_another_numba_thread_count(here, tmp_path):
                   exact=set(here))
 
 
-@pytest.mark.slow  # recompiles every kernel (~75-95 s on 2 cores): run once by
-# .ci/run's `pytest -m slow`, not in the default run nor its Prescott pass
 def test_a_generic_cpu(here, tmp_path):
     other = _run(tmp_path, "generic", NUMBA_CPU_NAME="generic",
                  NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"))
