@@ -518,10 +518,11 @@ def run_chunk(n_steps, dt, step0, spiking,
                 room = base + 4 * (b - a)
                 for i in range(a, b):
                     J[i] = max(J[i], pop_floor[p])
+                no_syn = np.empty((0, b - a))  # no channels
                 for s in range(n_sub):
                     count = models[pop_slot[p]](
-                        state, J[a:b], np.empty((0, b - a)), no_tau, no_tau, no_kind,
-                        sub, par, p_spiked, p_after, p_work, p_flags)
+                        state, J[a:b], no_syn, no_tau, no_tau, no_kind, sub, par,
+                        p_spiked, p_after, p_work, p_flags)
                     if count < 0:
                         return k, DIVERGED, a - 1 - count
                     for q in range(min(count, room - n)):
