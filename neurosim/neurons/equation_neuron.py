@@ -296,19 +296,27 @@ def step_source(model, parameters, refractory: bool, scale: float,
                            f"P[{r}, {m + 2}] * u2", f"P[{r}, {m + 3}]"])
                for r in range(m)]
         lines += [
-            f"def _sub({args}, hs, drive, a, b, c, frozen, par, lin):",
+            "def _input(hs, drive, a, b, c):",
+            "    # (linear, I, dI/dt, d²I/dt²) at the start of the sub-step, of the",
+            "    # quadratic through the input at its start, middle and end; not linear",
+            "    # where a conductance acts",
             "    if a[1] != 0.0 or b[1] != 0.0 or c[1] != 0.0 or hs <= 0.0:",
-            f"        return _rk4({args}, hs, drive, a, b, c, frozen, par)",
+            "        return False, 0.0, 0.0, 0.0",
             "    I0 = drive + a[0] + a[2]",
             "    Im = drive + b[0] + b[2]",
             "    Ih = drive + c[0] + c[2]",
+            "    return (True, I0, (-3.0 * I0 + 4.0 * Im - Ih) / hs,",
+            "            4.0 * (I0 - 2.0 * Im + Ih) / (hs * hs))",
+            "",
+            f"def _sub({args}, hs, drive, a, b, c, frozen, par, lin):",
+            "    linear, I0, u1, u2 = _input(hs, drive, a, b, c)",
+            "    if not linear:",
+            f"        return _rk4({args}, hs, drive, a, b, c, frozen, par)",
             "    M, Mf, E, Ef, h_full = lin",
             "    if hs == h_full:",
             "        P = Ef if frozen else E",
             "    else:",
             "        P = expm(Mf if frozen else M, hs)",
-            "    u1 = (-3.0 * I0 + 4.0 * Im - Ih) / hs",
-            "    u2 = 4.0 * (I0 - 2.0 * Im + Ih) / (hs * hs)",
             "    return (" + "".join(f"{r}, " for r in row) + ")",
             "",
             "def _linear(h, par):",
@@ -485,22 +493,18 @@ def _crossing_source(m: int, args: str) -> list[str]:
     ys = ", ".join(f"y[{k}]" for k in range(m))
     return [
         f"def _crossing({args}, hs, drive, a, b, c, par, lin, frac, end):",
-        "    if a[1] != 0.0 or b[1] != 0.0 or c[1] != 0.0:",
+        "    linear, I0, u1, u2 = _input(hs, drive, a, b, c)",
+        "    if not linear:",
         "        return frac, end",
         "    M = lin[0]",
         "    n = M.shape[0]",
-        "    I0 = drive + a[0] + a[2]",
-        "    Im = drive + b[0] + b[2]",
-        "    Ih = drive + c[0] + c[2]",
         "    y0 = np.empty(n)",
         *[f"    y0[{k}] = x{k}" for k in range(m)],
-        f"    y0[{m}] = I0",
-        f"    y0[{m + 1}] = (-3.0 * I0 + 4.0 * Im - Ih) / hs",
-        f"    y0[{m + 2}] = 4.0 * (I0 - 2.0 * Im + Ih) / (hs * hs)",
+        f"    y0[{m}], y0[{m + 1}], y0[{m + 2}] = I0, u1, u2",
         f"    y0[{m + 3}] = 1.0",
         "    lo, hi = 0.0, 1.0",
         "    y = y0.copy()",
-        "    for _ in range(30):",
+        "    for _ in range(30):  # y is the state at frac after each pass",
         "        P = expm(M, frac * hs)",
         "        for r in range(n):",
         "            acc = 0.0",
@@ -529,7 +533,8 @@ def _crossing_source(m: int, args: str) -> list[str]:
         "            guess = 0.5 * (lo + hi)",
         "        if abs(guess - frac) <= 1e-13:",
         "            break",
-        "        frac = guess",
+        "        if _ < 29:",
+        "            frac = guess",
         f"    return frac, ({''.join(f'y[{k}], ' for k in range(m))})",
         "",
     ]
@@ -544,8 +549,8 @@ def _compile(source: str):
     exec(compile(source, "<equation neuron>", "exec"), namespace)  # our own source
     # called, not inlined: once per step and once per spike (compiles 2 s faster)
     called = ("_linear", "_crossing")
-    for name in ("_rhs", "_rk4", "_euler", "_sub", "_linear", "_crossing", "_over",
-                 "_reset"):
+    for name in ("_rhs", "_rk4", "_euler", "_input", "_sub", "_linear", "_crossing",
+                 "_over", "_reset"):
         if name in namespace:
             namespace[name] = njit(inline="never" if name in called else "always",
                                    error_model="numpy")(namespace[name])
