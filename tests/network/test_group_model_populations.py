@@ -55,8 +55,13 @@ def test_tuning_curves_follow_the_simulated_rates():
     # gains and biases put each neuron's onset at its intercept, its max rate at 1
     np.testing.assert_allclose(IZH_FS.rates(pop.gain + pop.bias), pop.max_rates,
                                rtol=1e-9)
-    onset = pop.gain * pop.intercepts + pop.bias
-    np.testing.assert_allclose(onset, IZH_FS.threshold_current, rtol=1e-9)
+    # simulated: silent just below each intercept, firing just above (e · x = x)
+    up = pop.encoders[:, 0] > 0
+    below = pop.gain * (pop.intercepts - 0.02) + pop.bias
+    above = pop.gain * (pop.intercepts + 0.02) + pop.bias
+    assert up.sum() >= 3
+    assert np.all(ns.rates(IZH_FS, below[up]) == 0.0)
+    assert np.all(ns.rates(IZH_FS, above[up]) > 0.0)
 
 
 @pytest.mark.parametrize("neuron", [IZH_FS, ns.AdEx.preset("tonic"), ns.IAF()])
